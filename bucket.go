@@ -1,0 +1,757 @@
+package bolt
+
+import (
+	"bytes"
+	"fmt"
+)
+
+const (
+	// MaxKeySize is the largest key Put accepts, in bytes.
+	MaxKeySize = 32768
+
+	// MaxValueSize is the largest value Put accepts, in bytes.
+	MaxValueSize = (1 << 31) - 2
+)
+
+// DefaultFillPercent is the FillPercent a Bucket starts with: pages are split
+// when half full.
+const DefaultFillPercent = 0.5
+
+// The split threshold clamps FillPercent to this range.
+const (
+	minFillPercent = 0.1
+	maxFillPercent = 1.0
+)
+
+// Bucket is a collection of key/value pairs, and of nested buckets, inside
+// the database. Keys are unique within a bucket and kept in bytes.Compare
+// order.
+//
+// A Bucket belongs to the transaction that opened it and is valid only for
+// its life; like the Tx, it must not be used from several goroutines at once.
+// Slices returned by its methods point into the database or the transaction
+// and are valid only until the transaction ends; they must not be modified.
+type Bucket struct {
+	bucketHeader // root page id (0 for an inline bucket) and sequence
+
+	tx       *Tx
+	buckets  map[string]*Bucket // opened sub-buckets, writable tx only
+	page     *page              // the leaf image of an inline bucket
+	rootNode *node              // materialized root, if any
+	nodes    map[Pgid]*node     // materialized nodes, writable tx only
+
+	// FillPercent is how full a page may get before a commit splits it,
+	// between 0.1 and 1.0 (values outside are clamped). It is a property of
+	// this Bucket value only: it is not stored, and every newly opened
+	// Bucket starts at DefaultFillPercent. Set it to 1.0 for append-only
+	// loads of increasing keys.
+	FillPercent float64
+}
+
+func newBucket(tx *Tx) Bucket {
+	b := Bucket{tx: tx, FillPercent: DefaultFillPercent}
+	if tx.writable {
+		b.buckets = make(map[string]*Bucket)
+		b.nodes = make(map[Pgid]*node)
+	}
+	return b
+}
+
+// RootPage returns the bucket's root page id, 0 for an inline bucket. It
+// exists for code written against bbolt, which promotes it onto Bucket.
+func (h *bucketHeader) RootPage() Pgid { return h.root }
+
+// SetRootPage sets the bucket's root page id without any check. It exists
+// for code written against bbolt; using it corrupts the database unless you
+// know exactly what you are doing.
+func (h *bucketHeader) SetRootPage(id Pgid) { h.root = id }
+
+// InSequence returns the bucket's sequence without any check.
+func (h *bucketHeader) InSequence() uint64 { return h.sequence }
+
+// SetInSequence sets the bucket's sequence without any check and without
+// marking the bucket dirty; use SetSequence instead.
+func (h *bucketHeader) SetInSequence(v uint64) { h.sequence = v }
+
+// IncSequence increments the bucket's sequence without any check and without
+// marking the bucket dirty; use NextSequence instead.
+func (h *bucketHeader) IncSequence() { h.sequence++ }
+
+// String formats the bucket header as bbolt does: "<pgid=ROOT,seq=SEQ>".
+func (h *bucketHeader) String() string {
+	return fmt.Sprintf("<pgid=%d,seq=%d>", h.root, h.sequence)
+}
+
+// Tx returns the transaction the bucket belongs to.
+func (b *Bucket) Tx() *Tx { return b.tx }
+
+// Root returns the bucket's root page id; 0 means the bucket is stored inline
+// in its parent's leaf.
+func (b *Bucket) Root() Pgid { return b.root }
+
+// Writable reports whether the bucket belongs to a writable transaction.
+func (b *Bucket) Writable() bool { return b.tx.writable }
+
+// Cursor returns a new cursor over the bucket, valid for the life of the
+// transaction. A cursor is not positioned until First, Last or Seek.
+func (b *Bucket) Cursor() *Cursor {
+	b.tx.stats.IncCursorCount(1)
+	return &Cursor{bucket: b, stack: make([]elemRef, 0, 4)}
+}
+
+// Bucket returns the nested bucket named name, or nil if there is no such
+// key or the key holds a plain value. In a writable transaction repeated
+// calls return the same *Bucket.
+func (b *Bucket) Bucket(name []byte) *Bucket {
+	if b.buckets != nil {
+		if child := b.buckets[string(name)]; child != nil {
+			return child
+		}
+	}
+	c := b.Cursor()
+	k, v, flags := c.seek(name)
+	if !bytes.Equal(name, k) || flags&bucketLeafFlag == 0 {
+		return nil
+	}
+	child := b.openBucket(v)
+	if child == nil {
+		return nil
+	}
+	if b.buckets != nil {
+		b.buckets[string(name)] = child
+	}
+	return child
+}
+
+// openBucket makes a Bucket from a bucket value found in b.
+func (b *Bucket) openBucket(value []byte) *Bucket {
+	if len(value) < bucketHeaderSize {
+		b.tx.fail(fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value)))
+		return nil
+	}
+	child := newBucket(b.tx)
+	child.bucketHeader = bucketHeaderOf(value)
+	if child.root == 0 {
+		if len(value) < bucketHeaderSize+pageHeaderSize {
+			b.tx.fail(fmt.Errorf("%w: inline bucket value of %d bytes", ErrCorrupt, len(value)))
+			return nil
+		}
+		child.page = inlinePage(value)
+		if err := checkInlinePage(child.page, len(value)-bucketHeaderSize); err != nil {
+			b.tx.fail(err)
+			return nil
+		}
+	}
+	return &child
+}
+
+// CreateBucket creates the nested bucket key and returns it. The key is
+// copied. It returns ErrTxClosed, ErrTxNotWritable, ErrBucketNameRequired for
+// an empty key, ErrBucketExists if key is a bucket already and
+// ErrIncompatibleValue if key holds a plain value, checked in that order.
+func (b *Bucket) CreateBucket(key []byte) (rb *Bucket, err error) {
+	if err := b.checkWritable(); err != nil {
+		return nil, err
+	}
+	if len(key) == 0 {
+		return nil, ErrBucketNameRequired
+	}
+	c := b.Cursor()
+	k, _, flags := c.seek(key)
+	if bytes.Equal(key, k) {
+		if flags&bucketLeafFlag != 0 {
+			return nil, ErrBucketExists
+		}
+		return nil, ErrIncompatibleValue
+	}
+	if err := b.tx.err; err != nil {
+		return nil, err
+	}
+	return b.insertBucket(c, key)
+}
+
+// CreateBucketIfNotExists returns the nested bucket key, creating it if it
+// does not exist. Errors are those of CreateBucket except ErrBucketExists.
+func (b *Bucket) CreateBucketIfNotExists(key []byte) (rb *Bucket, err error) {
+	if err := b.checkWritable(); err != nil {
+		return nil, err
+	}
+	if len(key) == 0 {
+		return nil, ErrBucketNameRequired
+	}
+	if child := b.buckets[string(key)]; child != nil {
+		return child, nil
+	}
+	c := b.Cursor()
+	k, v, flags := c.seek(key)
+	if bytes.Equal(key, k) {
+		if flags&bucketLeafFlag == 0 {
+			return nil, ErrIncompatibleValue
+		}
+		child := b.openBucket(v)
+		if child == nil {
+			return nil, b.tx.err
+		}
+		b.buckets[string(key)] = child
+		return child, nil
+	}
+	if err := b.tx.err; err != nil {
+		return nil, err
+	}
+	return b.insertBucket(c, key)
+}
+
+// insertBucket stores an empty inline bucket under key, where c was just
+// positioned by a seek for key that did not find it.
+func (b *Bucket) insertBucket(c *Cursor, key []byte) (*Bucket, error) {
+	empty := Bucket{rootNode: &node{isLeaf: true}, FillPercent: DefaultFillPercent}
+	value := empty.inlineValue()
+	key = cloneBytes(key)
+	n, err := c.node()
+	if err != nil {
+		return nil, err
+	}
+	n.put(key, key, value, 0, bucketLeafFlag)
+	// A bucket holding a sub-bucket is never inline, so b stops reading
+	// from its inline image (its root node is materialized by now).
+	b.page = nil
+	return b.Bucket(key), nil
+}
+
+// DeleteBucket deletes the nested bucket key and everything in it, freeing
+// its pages. It returns ErrTxClosed, ErrTxNotWritable, ErrBucketNotFound if
+// key does not exist and ErrIncompatibleValue if it holds a plain value.
+func (b *Bucket) DeleteBucket(key []byte) (err error) {
+	if err := b.checkWritable(); err != nil {
+		return err
+	}
+	c := b.Cursor()
+	k, _, flags := c.seek(key)
+	if !bytes.Equal(key, k) {
+		if err := b.tx.err; err != nil {
+			return err
+		}
+		return ErrBucketNotFound
+	}
+	if flags&bucketLeafFlag == 0 {
+		return ErrIncompatibleValue
+	}
+	child := b.Bucket(key)
+	if child == nil {
+		return b.tx.err
+	}
+	// Collect the names first: deleting while a cursor walks a
+	// materialized node would shift elements under it and skip some, leaking
+	// their pages.
+	var names [][]byte
+	if err := child.ForEachBucket(func(k []byte) error {
+		names = append(names, cloneBytes(k))
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := child.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	delete(b.buckets, string(key))
+	child.nodes = nil
+	child.rootNode = nil
+	if err := child.free(); err != nil {
+		return b.tx.fail(err)
+	}
+	n, err := c.node()
+	if err != nil {
+		return err
+	}
+	n.del(key)
+	return nil
+}
+
+// Get returns the value of key, or nil if key does not exist or names a
+// nested bucket. The value is valid only for the life of the transaction and
+// must not be modified.
+func (b *Bucket) Get(key []byte) []byte {
+	k, v, flags := b.Cursor().seek(key)
+	if flags&bucketLeafFlag != 0 || !bytes.Equal(key, k) {
+		return nil
+	}
+	return v
+}
+
+// Put sets key to value, replacing any previous value. The key is copied;
+// the value is not, and must stay unmodified until the transaction ends. It
+// returns ErrTxClosed, ErrTxNotWritable, ErrKeyRequired, ErrKeyTooLarge,
+// ErrValueTooLarge, and ErrIncompatibleValue if key names a bucket, checked
+// in that order.
+func (b *Bucket) Put(key []byte, value []byte) (err error) {
+	if err := b.checkWritable(); err != nil {
+		return err
+	}
+	if len(key) == 0 {
+		return ErrKeyRequired
+	}
+	if len(key) > MaxKeySize {
+		return ErrKeyTooLarge
+	}
+	if int64(len(value)) > MaxValueSize {
+		return ErrValueTooLarge
+	}
+	c := b.Cursor()
+	k, _, flags := c.seek(key)
+	if bytes.Equal(key, k) && flags&bucketLeafFlag != 0 {
+		return ErrIncompatibleValue
+	}
+	if err := b.tx.err; err != nil {
+		return err
+	}
+	key = cloneBytes(key)
+	n, err := c.node()
+	if err != nil {
+		return err
+	}
+	n.put(key, key, value, 0, 0)
+	return nil
+}
+
+// Delete removes key. Deleting a missing key is not an error. It returns
+// ErrTxClosed, ErrTxNotWritable, and ErrIncompatibleValue if key names a
+// bucket.
+func (b *Bucket) Delete(key []byte) (err error) {
+	if err := b.checkWritable(); err != nil {
+		return err
+	}
+	c := b.Cursor()
+	k, _, flags := c.seek(key)
+	if !bytes.Equal(key, k) {
+		return b.tx.err
+	}
+	if flags&bucketLeafFlag != 0 {
+		return ErrIncompatibleValue
+	}
+	n, err := c.node()
+	if err != nil {
+		return err
+	}
+	n.del(key)
+	return nil
+}
+
+// Sequence returns the bucket's current sequence number.
+func (b *Bucket) Sequence() uint64 { return b.sequence }
+
+// SetSequence sets the bucket's sequence number; it is stored at commit even
+// if nothing else in the bucket changed. It returns ErrTxClosed or
+// ErrTxNotWritable.
+func (b *Bucket) SetSequence(v uint64) error {
+	if err := b.markDirty(); err != nil {
+		return err
+	}
+	b.sequence = v
+	return nil
+}
+
+// NextSequence increments the bucket's sequence number and returns the new
+// value; the first call on a new bucket returns 1. It returns ErrTxClosed or
+// ErrTxNotWritable.
+func (b *Bucket) NextSequence() (uint64, error) {
+	if err := b.markDirty(); err != nil {
+		return 0, err
+	}
+	b.sequence++
+	return b.sequence, nil
+}
+
+// markDirty materializes the root node, so that the bucket's header is
+// rewritten at commit.
+func (b *Bucket) markDirty() error {
+	if err := b.checkWritable(); err != nil {
+		return err
+	}
+	if b.rootNode == nil {
+		if _, err := b.node(b.root, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ForEach calls fn for every key in the bucket, in order; v is nil for keys
+// that name nested buckets. The first error fn returns stops the walk and is
+// returned. fn must not modify the bucket. It returns ErrTxClosed on a
+// finished transaction, and the corruption error if a damaged page was met.
+func (b *Bucket) ForEach(fn func(k, v []byte) error) error {
+	if b.tx.db == nil {
+		return ErrTxClosed
+	}
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return b.tx.err
+}
+
+// ForEachBucket calls fn for the name of every nested bucket, in order. Its
+// errors are those of ForEach.
+func (b *Bucket) ForEachBucket(fn func(k []byte) error) error {
+	if b.tx.db == nil {
+		return ErrTxClosed
+	}
+	c := b.Cursor()
+	for k, _, flags := c.first(); k != nil; k, _, flags = c.next() {
+		if flags&bucketLeafFlag == 0 {
+			continue
+		}
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return b.tx.err
+}
+
+func (b *Bucket) checkWritable() error {
+	if b.tx.db == nil {
+		return ErrTxClosed
+	}
+	if !b.tx.writable {
+		return ErrTxNotWritable
+	}
+	return nil
+}
+
+// pageNode returns the node materialized for page id, or else the page.
+func (b *Bucket) pageNode(id Pgid) (*page, *node, error) {
+	if b.root == 0 {
+		if id != 0 {
+			return nil, nil, fmt.Errorf("%w: inline bucket refers to page %d", ErrCorrupt, id)
+		}
+		if b.rootNode != nil {
+			return nil, b.rootNode, nil
+		}
+		return b.page, nil, nil
+	}
+	if b.nodes != nil {
+		if n, ok := b.nodes[id]; ok {
+			return nil, n, nil
+		}
+	}
+	p, err := b.tx.page(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.flags != branchPageFlag && p.flags != leafPageFlag {
+		return nil, nil, fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags)
+	}
+	return p, nil, nil
+}
+
+// node materializes the node for page id as a child of parent (nil for the
+// root), or returns it if it already is.
+func (b *Bucket) node(id Pgid, parent *node) (*node, error) {
+	if n, ok := b.nodes[id]; ok {
+		return n, nil
+	}
+	p := b.page
+	if p == nil {
+		var err error
+		if p, err = b.tx.page(id); err != nil {
+			return nil, b.tx.fail(err)
+		}
+		if p.flags != branchPageFlag && p.flags != leafPageFlag {
+			return nil, b.tx.fail(fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags))
+		}
+	}
+	n := &node{bucket: b, parent: parent}
+	if parent == nil {
+		b.rootNode = n
+	} else {
+		parent.children = append(parent.children, n)
+	}
+	n.read(p)
+	b.nodes[id] = n
+	b.tx.stats.IncNodeCount(1)
+	return n, nil
+}
+
+// rebalance merges the nodes that deletions left underfull, in b and in
+// every opened sub-bucket.
+func (b *Bucket) rebalance() error {
+	for _, n := range sortedNodes(b.nodes) {
+		// A node merged away by an earlier rebalance is no longer listed.
+		if b.nodes[n.pgid] != n {
+			continue
+		}
+		if err := n.rebalance(); err != nil {
+			return err
+		}
+	}
+	for _, child := range b.buckets {
+		if err := child.rebalance(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// spill writes every changed sub-bucket, then b's own changed nodes, to new
+// pages, and stores each sub-bucket's new header (or inline image) in b.
+func (b *Bucket) spill() error {
+	for name, child := range b.buckets {
+		var value []byte
+		if child.inlineable() {
+			if err := child.free(); err != nil {
+				return err
+			}
+			value = child.inlineValue()
+		} else {
+			if err := child.spill(); err != nil {
+				return err
+			}
+			value = make([]byte, bucketHeaderSize)
+			putBucketHeader(value, child.bucketHeader)
+		}
+		// An untouched child's stored value is still right.
+		if child.rootNode == nil {
+			continue
+		}
+		c := b.Cursor()
+		k, _, flags := c.seek([]byte(name))
+		if !bytes.Equal([]byte(name), k) || flags&bucketLeafFlag == 0 {
+			return fmt.Errorf("bolt: bucket %q vanished from its parent during commit", name)
+		}
+		n, err := c.node()
+		if err != nil {
+			return err
+		}
+		n.put([]byte(name), []byte(name), value, 0, bucketLeafFlag)
+	}
+	if b.rootNode == nil {
+		return nil
+	}
+	if err := b.rootNode.spill(); err != nil {
+		return err
+	}
+	b.rootNode = b.rootNode.root()
+	if b.rootNode.pgid >= b.tx.meta.pgid {
+		return fmt.Errorf("bolt: bucket root %d at or above high-water mark %d", b.rootNode.pgid, b.tx.meta.pgid)
+	}
+	b.root = b.rootNode.pgid
+	return nil
+}
+
+// inlineable reports whether b's materialized root is small enough, and
+// simple enough, to be stored inside its parent's leaf.
+func (b *Bucket) inlineable() bool {
+	n := b.rootNode
+	if n == nil || !n.isLeaf {
+		return false
+	}
+	size := pageHeaderSize
+	for _, in := range n.inodes {
+		size += leafElementSize + len(in.key) + len(in.value)
+		if in.flags&bucketLeafFlag != 0 || size > b.tx.db.pageSize/4 {
+			return false
+		}
+	}
+	return true
+}
+
+// inlineValue serializes b as an inline bucket value: header, then page.
+func (b *Bucket) inlineValue() []byte {
+	n := b.rootNode
+	value := make([]byte, bucketHeaderSize+n.size())
+	h := b.bucketHeader
+	h.root = 0
+	putBucketHeader(value, h)
+	n.write(value[bucketHeaderSize:])
+	return value
+}
+
+// free releases every page of b's own tree (not of its sub-buckets) and
+// makes it inline.
+func (b *Bucket) free() error {
+	if b.root == 0 {
+		return nil
+	}
+	err := b.forEachPageNode(func(p *page, n *node, _ int) error {
+		if p != nil {
+			return b.tx.db.freelist.free(b.tx.meta.txid, p)
+		}
+		return n.free()
+	})
+	b.root = 0
+	return err
+}
+
+// forEachPageNode calls fn for every page or materialized node of b's tree,
+// depth first, with its depth (0 for the root).
+func (b *Bucket) forEachPageNode(fn func(*page, *node, int) error) error {
+	if b.page != nil {
+		return fn(b.page, nil, 0)
+	}
+	return b.walkPageNode(b.root, 0, fn)
+}
+
+func (b *Bucket) walkPageNode(id Pgid, depth int, fn func(*page, *node, int) error) error {
+	if depth > maxTreeDepth {
+		return fmt.Errorf("%w: bucket tree deeper than %d pages (a cycle?)", ErrCorrupt, maxTreeDepth)
+	}
+	p, n, err := b.pageNode(id)
+	if err != nil {
+		return err
+	}
+	if err := fn(p, n, depth); err != nil {
+		return err
+	}
+	if p != nil {
+		if p.isBranch() {
+			for i := 0; i < int(p.count); i++ {
+				if err := b.walkPageNode(p.branchElement(i).pgid, depth+1, fn); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if !n.isLeaf {
+		for _, in := range n.inodes {
+			if err := b.walkPageNode(in.pgid, depth+1, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// maxTreeDepth bounds every walk down a tree: a real tree of 2^64 pages with
+// at least two keys per page is at most 64 levels deep, so anything deeper
+// is a cycle in a damaged file.
+const maxTreeDepth = 64
+
+func cloneBytes(v []byte) []byte {
+	c := make([]byte, len(v))
+	copy(c, v)
+	return c
+}
+
+// BucketStats describes the pages of a bucket and of every bucket nested in
+// it, as Bucket.Stats computes them.
+type BucketStats struct {
+	// BranchPageN is the number of logical branch pages.
+	BranchPageN int
+	// BranchOverflowN is the number of physical branch overflow pages.
+	BranchOverflowN int
+	// LeafPageN is the number of logical leaf pages.
+	LeafPageN int
+	// LeafOverflowN is the number of physical leaf overflow pages.
+	LeafOverflowN int
+
+	// KeyN is the number of keys, bucket names included.
+	KeyN int
+	// Depth is the number of levels of the deepest path, through nested
+	// buckets.
+	Depth int
+
+	// BranchAlloc is the bytes allocated to branch pages.
+	BranchAlloc int
+	// BranchInuse is the bytes of branch pages in use.
+	BranchInuse int
+	// LeafAlloc is the bytes allocated to leaf pages.
+	LeafAlloc int
+	// LeafInuse is the bytes of leaf pages in use.
+	LeafInuse int
+
+	// BucketN is the number of buckets, this one included.
+	BucketN int
+	// InlineBucketN is the number of inline buckets.
+	InlineBucketN int
+	// InlineBucketInuse is the bytes used by inline buckets.
+	InlineBucketInuse int
+}
+
+// Add adds other's counts to s; Depth becomes the larger of the two.
+func (s *BucketStats) Add(other BucketStats) {
+	s.BranchPageN += other.BranchPageN
+	s.BranchOverflowN += other.BranchOverflowN
+	s.LeafPageN += other.LeafPageN
+	s.LeafOverflowN += other.LeafOverflowN
+	s.KeyN += other.KeyN
+	if s.Depth < other.Depth {
+		s.Depth = other.Depth
+	}
+	s.BranchAlloc += other.BranchAlloc
+	s.BranchInuse += other.BranchInuse
+	s.LeafAlloc += other.LeafAlloc
+	s.LeafInuse += other.LeafInuse
+	s.BucketN += other.BucketN
+	s.InlineBucketN += other.InlineBucketN
+	s.InlineBucketInuse += other.InlineBucketInuse
+}
+
+// Stats counts the pages, keys and bytes of the bucket and of every bucket
+// nested in it. It reads committed pages: changes made earlier in this
+// transaction are not reflected. Damaged pages are skipped and remembered
+// by the transaction.
+func (b *Bucket) Stats() BucketStats {
+	var s, sub BucketStats
+	pageSize := b.tx.pageSize
+	s.BucketN = 1
+	if b.root == 0 {
+		s.InlineBucketN = 1
+	}
+	visit := func(p *page, depth int) error {
+		if err := checkPageElements(p, pageSize); err != nil {
+			return err
+		}
+		n := int(p.count)
+		switch {
+		case p.isLeaf():
+			s.KeyN += n
+			used := pageHeaderSize
+			if n > 0 {
+				used = p.leafElementEnd(n - 1)
+			}
+			if b.root == 0 {
+				s.InlineBucketInuse += used
+				break
+			}
+			s.LeafPageN++
+			s.LeafInuse += used
+			s.LeafOverflowN += int(p.overflow)
+			for i := 0; i < n; i++ {
+				if e := p.leafElement(i); e.flags&bucketLeafFlag != 0 {
+					if child := b.openBucket(e.value()); child != nil {
+						sub.Add(child.Stats())
+					}
+				}
+			}
+		case p.isBranch():
+			s.BranchPageN++
+			used := pageHeaderSize
+			if n > 0 {
+				used = p.branchElementEnd(n - 1)
+			}
+			s.BranchInuse += used
+			s.BranchOverflowN += int(p.overflow)
+		}
+		s.Depth = max(s.Depth, depth+1)
+		return nil
+	}
+	var err error
+	if b.page != nil {
+		err = visit(b.page, 0)
+	} else if b.root != 0 {
+		err = b.tx.walkPages(b.root, 0, visit)
+	}
+	if err != nil {
+		b.tx.fail(err)
+	}
+	s.BranchAlloc = (s.BranchPageN + s.BranchOverflowN) * pageSize
+	s.LeafAlloc = (s.LeafPageN + s.LeafOverflowN) * pageSize
+	s.Depth += sub.Depth
+	s.Add(sub)
+	return s
+}

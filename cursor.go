@@ -1,0 +1,375 @@
+package bolt
+
+import (
+	"bytes"
+	"sort"
+)
+
+// Cursor walks the keys of one bucket in order. It is created by
+// Bucket.Cursor and valid only for the life of its transaction; moving a
+// cursor after the transaction ended panics, as in bbolt.
+//
+// Keys and values it returns point into the database and are valid only for
+// the life of the transaction. Keys that name nested buckets come with a nil
+// value.
+//
+// Changing the bucket while iterating is allowed with care: after Put or
+// Delete through the bucket, re-position the cursor (Seek) before moving it.
+// Cursor.Delete on a leaf read straight from a page keeps the iteration
+// exact; on a leaf already edited in this transaction the next Next skips one
+// key, as in bbolt.
+//
+// When a cursor meets a damaged page it behaves as if the bucket ended
+// there, and the transaction remembers the error: ForEach, Commit, View and
+// Update return it.
+type Cursor struct {
+	bucket *Bucket
+	stack  []elemRef
+}
+
+// elemRef is one level of the cursor's path: a page or node, and the index of
+// the element the cursor is on.
+type elemRef struct {
+	page  *page
+	node  *node
+	index int
+}
+
+func (r *elemRef) isLeaf() bool {
+	if r.node != nil {
+		return r.node.isLeaf
+	}
+	return r.page.flags == leafPageFlag
+}
+
+func (r *elemRef) count() int {
+	if r.node != nil {
+		return len(r.node.inodes)
+	}
+	return int(r.page.count)
+}
+
+// child is the page id of the element the ref is on, in a branch.
+func (r *elemRef) child() Pgid {
+	if r.node != nil {
+		return r.node.inodes[r.index].pgid
+	}
+	return r.page.branchElement(r.index).pgid
+}
+
+// Bucket returns the bucket the cursor was created from.
+func (c *Cursor) Bucket() *Bucket { return c.bucket }
+
+func (c *Cursor) assertOpen() {
+	if c.bucket.tx.db == nil {
+		panic("assertion failed: tx closed")
+	}
+}
+
+// First moves to the first key and returns it with its value, or nil, nil if
+// the bucket is empty.
+func (c *Cursor) First() (key []byte, value []byte) {
+	c.assertOpen()
+	k, v, flags := c.first()
+	return k, valueFor(v, flags)
+}
+
+// Last moves to the last key and returns it with its value, or nil, nil if
+// the bucket is empty.
+func (c *Cursor) Last() (key []byte, value []byte) {
+	c.assertOpen()
+	c.stack = c.stack[:0]
+	if !c.push(c.bucket.root, true) {
+		return nil, nil
+	}
+	c.descendLast()
+	// Deletes in this transaction may have left trailing leaves empty.
+	for len(c.stack) > 1 && c.top().count() == 0 {
+		c.prev()
+	}
+	if len(c.stack) == 0 {
+		return nil, nil
+	}
+	k, v, flags := c.keyValue()
+	return k, valueFor(v, flags)
+}
+
+// Next moves to the next key and returns it. At the end it returns nil, nil
+// and stays on the last key, so Prev then returns the one before it.
+func (c *Cursor) Next() (key []byte, value []byte) {
+	c.assertOpen()
+	k, v, flags := c.next()
+	return k, valueFor(v, flags)
+}
+
+// Prev moves to the previous key and returns it. At the start it returns
+// nil, nil and stays on the first key, so Next then returns the second.
+func (c *Cursor) Prev() (key []byte, value []byte) {
+	c.assertOpen()
+	k, v, flags := c.prev()
+	return k, valueFor(v, flags)
+}
+
+// Seek moves to seek, or to the first key after it if it does not exist, and
+// returns that key. If no key follows it returns nil, nil, leaving the cursor
+// past the end so that Prev returns the last key. A nil or empty seek moves
+// to the first key.
+func (c *Cursor) Seek(seek []byte) (key []byte, value []byte) {
+	c.assertOpen()
+	k, v, flags := c.seek(seek)
+	if len(c.stack) > 0 {
+		if ref := c.top(); ref.index >= ref.count() {
+			k, v, flags = c.next()
+		}
+	}
+	if k == nil {
+		return nil, nil
+	}
+	return k, valueFor(v, flags)
+}
+
+// Delete removes the key the cursor is on. It returns ErrTxClosed,
+// ErrTxNotWritable, and ErrIncompatibleValue if the key names a bucket.
+func (c *Cursor) Delete() error {
+	if c.bucket.tx.db == nil {
+		return ErrTxClosed
+	}
+	if !c.bucket.Writable() {
+		return ErrTxNotWritable
+	}
+	key, _, flags := c.keyValue()
+	if flags&bucketLeafFlag != 0 {
+		return ErrIncompatibleValue
+	}
+	n, err := c.node()
+	if err != nil {
+		return err
+	}
+	n.del(key)
+	return nil
+}
+
+func valueFor(v []byte, flags uint32) []byte {
+	if flags&bucketLeafFlag != 0 {
+		return nil
+	}
+	return v
+}
+
+func (c *Cursor) top() *elemRef { return &c.stack[len(c.stack)-1] }
+
+// push adds the page or node id to the stack, on its first element or, with
+// last, its last one. A damaged page empties the stack, is remembered by the
+// transaction, and push reports false.
+func (c *Cursor) push(id Pgid, last bool) bool {
+	p, n, err := c.bucket.pageNode(id)
+	if err == nil && len(c.stack) >= maxTreeDepth {
+		err = errTooDeep(id)
+	}
+	if err != nil {
+		c.bucket.tx.fail(err)
+		c.stack = c.stack[:0]
+		return false
+	}
+	ref := elemRef{page: p, node: n}
+	if last {
+		ref.index = ref.count() - 1
+	}
+	c.stack = append(c.stack, ref)
+	return true
+}
+
+func (c *Cursor) first() (key []byte, value []byte, flags uint32) {
+	c.stack = c.stack[:0]
+	if !c.push(c.bucket.root, false) {
+		return nil, nil, 0
+	}
+	if !c.descendFirst() {
+		return nil, nil, 0
+	}
+	// Deletes in this transaction may have left the first leaf empty.
+	if c.top().count() == 0 {
+		c.next()
+	}
+	return c.keyValue()
+}
+
+// descendFirst goes down to the first leaf under the top of the stack.
+func (c *Cursor) descendFirst() bool {
+	for {
+		ref := c.top()
+		if ref.isLeaf() {
+			return true
+		}
+		if ref.count() == 0 || !c.push(ref.child(), false) {
+			c.stack = c.stack[:0]
+			return false
+		}
+	}
+}
+
+// descendLast goes down to the last leaf under the top of the stack.
+func (c *Cursor) descendLast() bool {
+	for {
+		ref := c.top()
+		if ref.isLeaf() {
+			return true
+		}
+		if ref.index < 0 || !c.push(ref.child(), true) {
+			c.stack = c.stack[:0]
+			return false
+		}
+	}
+}
+
+func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
+	for {
+		i := len(c.stack) - 1
+		for ; i >= 0; i-- {
+			if ref := &c.stack[i]; ref.index < ref.count()-1 {
+				ref.index++
+				break
+			}
+		}
+		// Nothing further: stay on the last element.
+		if i == -1 {
+			return nil, nil, 0
+		}
+		c.stack = c.stack[:i+1]
+		if !c.descendFirst() {
+			return nil, nil, 0
+		}
+		if c.top().count() == 0 {
+			continue
+		}
+		return c.keyValue()
+	}
+}
+
+func (c *Cursor) prev() (key []byte, value []byte, flags uint32) {
+	for {
+		for i := len(c.stack) - 1; i >= 0; i-- {
+			if ref := &c.stack[i]; ref.index > 0 {
+				ref.index--
+				break
+			}
+			// At the very start: stay on the first element.
+			if len(c.stack) == 1 {
+				c.first()
+				return nil, nil, 0
+			}
+			c.stack = c.stack[:i]
+		}
+		if len(c.stack) == 0 {
+			return nil, nil, 0
+		}
+		if !c.descendLast() {
+			return nil, nil, 0
+		}
+		// Step over leaves emptied by deletes in this transaction, as next
+		// does. (bbolt v1.5.0 stops there and returns nil mid-bucket.)
+		if c.top().count() == 0 {
+			continue
+		}
+		return c.keyValue()
+	}
+}
+
+// seek positions the cursor on the first element >= key within the leaf the
+// search ends in; the index may be one past that leaf's last element.
+func (c *Cursor) seek(key []byte) (k []byte, value []byte, flags uint32) {
+	c.stack = c.stack[:0]
+	id := c.bucket.root
+	for {
+		if !c.push(id, false) {
+			return nil, nil, 0
+		}
+		ref := c.top()
+		if ref.isLeaf() {
+			ref.index = c.searchLeaf(ref, key)
+			return c.keyValue()
+		}
+		if ref.count() == 0 {
+			c.bucket.tx.fail(errEmptyBranch(ref))
+			c.stack = c.stack[:0]
+			return nil, nil, 0
+		}
+		ref.index = c.searchBranch(ref, key)
+		id = ref.child()
+	}
+}
+
+// searchBranch returns the last element whose key is <= key, or 0.
+func (c *Cursor) searchBranch(ref *elemRef, key []byte) int {
+	var exact bool
+	var i int
+	if n := ref.node; n != nil {
+		i = sort.Search(len(n.inodes), func(i int) bool {
+			r := bytes.Compare(n.inodes[i].key, key)
+			exact = exact || r == 0
+			return r >= 0
+		})
+	} else {
+		p := ref.page
+		i = sort.Search(int(p.count), func(i int) bool {
+			r := bytes.Compare(p.branchElement(i).key(), key)
+			exact = exact || r == 0
+			return r >= 0
+		})
+	}
+	if !exact && i > 0 {
+		i--
+	}
+	return i
+}
+
+// searchLeaf returns the first element whose key is >= key.
+func (c *Cursor) searchLeaf(ref *elemRef, key []byte) int {
+	if n := ref.node; n != nil {
+		return sort.Search(len(n.inodes), func(i int) bool { return bytes.Compare(n.inodes[i].key, key) >= 0 })
+	}
+	p := ref.page
+	return sort.Search(int(p.count), func(i int) bool { return bytes.Compare(p.leafElement(i).key(), key) >= 0 })
+}
+
+// keyValue returns the element the cursor is on, or nils when it is off the
+// end of its leaf or the leaf is empty.
+func (c *Cursor) keyValue() ([]byte, []byte, uint32) {
+	if len(c.stack) == 0 {
+		return nil, nil, 0
+	}
+	ref := c.top()
+	if ref.count() == 0 || ref.index < 0 || ref.index >= ref.count() {
+		return nil, nil, 0
+	}
+	if ref.node != nil {
+		in := &ref.node.inodes[ref.index]
+		return in.key, in.value, in.flags
+	}
+	e := ref.page.leafElement(ref.index)
+	return e.key(), e.value(), e.flags
+}
+
+// node materializes the path to the cursor's leaf and returns the leaf node.
+func (c *Cursor) node() (*node, error) {
+	if len(c.stack) == 0 {
+		return nil, c.bucket.tx.failed("cursor has no position")
+	}
+	if ref := c.top(); ref.node != nil && ref.isLeaf() {
+		return ref.node, nil
+	}
+	n := c.stack[0].node
+	if n == nil {
+		var err error
+		if n, err = c.bucket.node(c.bucket.root, nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, ref := range c.stack[:len(c.stack)-1] {
+		var err error
+		if n, err = n.childAt(ref.index); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}

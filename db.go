@@ -1,0 +1,1180 @@
+package bolt
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	berrors "github.com/boltkv/bolt/errors"
+)
+
+// Defaults that DB fields start with. They were exported by boltdb/bolt
+// v1.3.1 and bbolt 1.3; they are kept for code written against those.
+const (
+	// DefaultMaxBatchSize is the default DB.MaxBatchSize.
+	//
+	// Deprecated: bbolt 1.4 unexported it; set DB.MaxBatchSize instead.
+	DefaultMaxBatchSize int = 1000
+
+	// DefaultMaxBatchDelay is the default DB.MaxBatchDelay.
+	//
+	// Deprecated: bbolt 1.4 unexported it; set DB.MaxBatchDelay instead.
+	DefaultMaxBatchDelay = 10 * time.Millisecond
+
+	// DefaultAllocSize is the default DB.AllocSize.
+	//
+	// Deprecated: bbolt 1.4 unexported it; set DB.AllocSize instead.
+	DefaultAllocSize = 16 * 1024 * 1024
+)
+
+// IgnoreNoSync reports whether NoSync is ignored on this platform: true on
+// OpenBSD, which has no unified buffer cache.
+//
+// Deprecated: bbolt 1.4 unexported it.
+const IgnoreNoSync = ignoreNoSync
+
+// maxMmapStep is the growth step of the mapping above 1 GiB.
+const maxMmapStep = 1 << 30
+
+// FreelistType names an in-memory free-list implementation; the file format
+// is the same for all of them.
+type FreelistType string
+
+const (
+	// FreelistArrayType keeps free page ids in a sorted array and hands out
+	// the lowest run that fits. It is the default.
+	FreelistArrayType = FreelistType("array")
+	// FreelistMapType keeps free runs in hash maps by size and start.
+	FreelistMapType = FreelistType("hashmap")
+)
+
+// Options configures Open. A nil *Options means DefaultOptions.
+type Options struct {
+	// Timeout is how long Open waits for the file lock. Zero waits forever;
+	// a negative value gives up after the first refused attempt. Either way
+	// the error is ErrTimeout.
+	Timeout time.Duration
+
+	// NoGrowSync skips the truncate and fsync that make file growth durable
+	// before the data written into the new space.
+	NoGrowSync bool
+
+	// NoFreelistSync skips writing the free list at commit; it is rebuilt by
+	// scanning the tree when the file is opened. Commits get cheaper, opens
+	// slower.
+	NoFreelistSync bool
+
+	// PreLoadFreelist loads the free list at Open even for a read-only DB.
+	// A writable DB always loads it.
+	PreLoadFreelist bool
+
+	// FreelistType selects the in-memory free list; see FreelistType.
+	FreelistType FreelistType
+
+	// ReadOnly opens the file read-only under a shared lock, so that other
+	// read-only processes may open it too. A missing file is an error.
+	ReadOnly bool
+
+	// MmapFlags are OR-ed into the flags of the mapping, e.g.
+	// syscall.MAP_POPULATE on Linux.
+	MmapFlags int
+
+	// InitialMmapSize is the least size of the first mapping, in bytes.
+	InitialMmapSize int
+
+	// PageSize is the page size of a newly created file; 0 means the OS page
+	// size. An existing file keeps the page size it was created with.
+	PageSize int
+
+	// MaxSize caps the file size, in bytes: a commit that would grow the
+	// file beyond it fails with ErrMaxSizeReached. Zero or less means no
+	// limit. A larger existing file still opens.
+	MaxSize int
+
+	// NoSync is the initial DB.NoSync.
+	NoSync bool
+
+	// OpenFile opens the data file; nil means os.OpenFile.
+	OpenFile func(string, int, os.FileMode) (*os.File, error)
+
+	// Mlock locks the mapped file in RAM. Unix only.
+	Mlock bool
+
+	// Logger receives the DB's log messages; nil discards them.
+	Logger Logger
+
+	// NoStatistics turns off DB.Stats: it then returns the zero Stats.
+	NoStatistics bool
+}
+
+// String formats the options as bbolt does.
+func (o *Options) String() string {
+	if o == nil {
+		return "{}"
+	}
+	return fmt.Sprintf("{Timeout: %s, NoGrowSync: %t, NoFreelistSync: %t, PreLoadFreelist: %t, FreelistType: %s, ReadOnly: %t, MmapFlags: %x, InitialMmapSize: %d, PageSize: %d, MaxSize: %d, NoSync: %t, OpenFile: %p, Mlock: %t, Logger: %p, NoStatistics: %t}",
+		o.Timeout, o.NoGrowSync, o.NoFreelistSync, o.PreLoadFreelist, o.FreelistType, o.ReadOnly, o.MmapFlags, o.InitialMmapSize, o.PageSize, o.MaxSize, o.NoSync, o.OpenFile, o.Mlock, o.Logger, o.NoStatistics)
+}
+
+// DefaultOptions are used by Open when it is given nil options. Nothing in
+// this package modifies it.
+var DefaultOptions = &Options{
+	Timeout:      0,
+	NoGrowSync:   false,
+	FreelistType: FreelistArrayType,
+}
+
+// dataFile is the engine's view of the data file. Every read, write, sync
+// and resize of the file goes through it, so tests can record or fail each
+// call (fault injection).
+type dataFile interface {
+	ReadAt(b []byte, off int64) (int, error)
+	WriteAt(b []byte, off int64) (int, error)
+	Truncate(size int64) error
+	Stat() (os.FileInfo, error)
+	// Sync flushes data and metadata (fsync); used after growing the file.
+	Sync() error
+	// Datasync flushes data (fdatasync); used by every commit.
+	Datasync() error
+}
+
+// osFile is the dataFile of a real file.
+type osFile struct{ *os.File }
+
+func (f osFile) Datasync() error { return fdatasync(f.File) }
+
+// mapping is one read-only mapping of the file. Transactions read pages
+// through the mapping that was current when they began, and hold a
+// reference to it; the DB holds one to the current mapping. A writer that
+// needs a larger mapping makes a new one and retires the old, which is
+// unmapped when its last reader ends. So no reader ever waits for a remap,
+// and no remap waits for a reader.
+type mapping struct {
+	db   *DB
+	data []byte
+	refs int // guarded by db.metalock
+}
+
+func (m *mapping) acquire() { m.refs++ }
+
+// release drops a reference, unmapping on the last. db.metalock must be held.
+func (m *mapping) release() {
+	m.refs--
+	if m.refs == 0 && m.data != nil {
+		if m.db.Mlock {
+			_ = munlock(m.data)
+		}
+		if err := m.db.munmap(m.data); err != nil {
+			m.db.Logger().Errorf("munmap failed: %v", err)
+		}
+		m.data = nil
+	}
+}
+
+// DB is a database stored in a single file. It is safe for concurrent use:
+// any number of read-only transactions and one read/write transaction may
+// run at once.
+//
+// The exported fields may be changed after Open, but not while transactions
+// run.
+//
+// Locking. rwlock is held by the read/write transaction for its whole life:
+// it serializes writers. closelock is read-held by every read-only
+// transaction for its life and write-held only by Close, so Close waits for
+// readers; the writer never takes it. metalock guards the published meta,
+// the current mapping, mapping reference counts and the reader list; it is
+// held only briefly, never across I/O by a reader. statlock guards stats.
+// Lock order: rwlock, closelock, metalock, statlock.
+type DB struct {
+	// StrictMode runs the full consistency check at every commit, after the
+	// data pages are written and before the meta page is, and panics if it
+	// finds a problem. It is slow; use it to debug.
+	StrictMode bool
+
+	// NoSync skips the fdatasync calls of commit. A crash may then lose
+	// recent commits or damage the file. Ignored on OpenBSD.
+	NoSync bool
+
+	// NoFreelistSync: see Options.NoFreelistSync.
+	NoFreelistSync bool
+
+	// FreelistType: see Options.FreelistType.
+	FreelistType FreelistType
+
+	// NoGrowSync: see Options.NoGrowSync.
+	NoGrowSync bool
+
+	// PreLoadFreelist: see Options.PreLoadFreelist.
+	PreLoadFreelist bool
+
+	// MmapFlags: see Options.MmapFlags.
+	MmapFlags int
+
+	// MaxBatchSize is the most calls one Batch transaction runs; zero or
+	// less disables batching.
+	MaxBatchSize int
+
+	// MaxBatchDelay is how long Batch waits for more calls before running a
+	// batch; zero or less runs it at once.
+	MaxBatchDelay time.Duration
+
+	// AllocSize is the step by which the file grows once it is larger than
+	// AllocSize.
+	AllocSize int
+
+	// MaxSize: see Options.MaxSize.
+	MaxSize int
+
+	// Mlock: see Options.Mlock.
+	Mlock bool
+
+	path     string
+	openFile func(string, int, os.FileMode) (*os.File, error)
+	osf      *os.File
+	file     dataFile
+	logger   Logger
+	readOnly bool
+	opened   bool
+	pageSize int
+	noStats  bool
+
+	// datasz is the mapping size bbolt would have now. File growth steps
+	// are derived from it, so files grow exactly as bbolt's do; the real
+	// mapping is sized from it too.
+	datasz int
+
+	meta     meta     // the last committed meta; metalock
+	mapping  *mapping // the current mapping; metalock
+	readers  []*Tx    // open read-only transactions; metalock
+	freelist *freelist
+	rwtx     *Tx
+
+	// freelistLoad guards loading the free list of a read-only DB lazily.
+	freelistLoad sync.Mutex
+
+	// poisoned is set when a meta write or sync failed: the file may or may
+	// not hold that commit. The next writer re-reads the metas from disk.
+	poisoned error
+
+	stats Stats
+
+	batchMu sync.Mutex
+	batch   *batch
+
+	rwlock    sync.Mutex
+	closelock sync.RWMutex
+	metalock  sync.Mutex
+	statlock  sync.Mutex
+
+	// mmap and munmap are the platform calls, replaceable by tests.
+	mmapFn   func(f *os.File, size int, flags int, writable bool) ([]byte, error)
+	munmapFn func([]byte) error
+}
+
+// Path returns the path of the open file, or "" once the DB is closed.
+func (db *DB) Path() string { return db.path }
+
+// GoString formats the DB as bbolt does: bolt.DB{path:"PATH"}.
+func (db *DB) GoString() string { return fmt.Sprintf("bolt.DB{path:%q}", db.path) }
+
+// String formats the DB as bbolt does: DB<"PATH">.
+func (db *DB) String() string { return fmt.Sprintf("DB<%q>", db.path) }
+
+// IsReadOnly reports whether the DB was opened with Options.ReadOnly.
+func (db *DB) IsReadOnly() bool { return db.readOnly }
+
+// Open opens the database file at path, creating it with mode if it does
+// not exist (unless ReadOnly). It holds a file lock until Close: exclusive
+// for a writable DB, shared for a read-only one, so a second Open of the
+// same file, in this process or another, waits for it (see
+// Options.Timeout).
+//
+// Errors: the OS error of opening or locking the file, ErrTimeout, and for
+// a file that is not a usable database ErrInvalid, ErrVersionMismatch or
+// ErrChecksum (both meta pages bad; the first one's error is returned), or
+// an error wrapping ErrCorrupt.
+func Open(path string, mode os.FileMode, options *Options) (_ *DB, err error) {
+	if !archSupported {
+		return nil, fmt.Errorf("bolt: not supported on %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	if options == nil {
+		options = DefaultOptions
+	}
+	o := *options
+	db := &DB{
+		NoSync:          o.NoSync,
+		NoGrowSync:      o.NoGrowSync,
+		MmapFlags:       o.MmapFlags,
+		NoFreelistSync:  o.NoFreelistSync,
+		PreLoadFreelist: o.PreLoadFreelist,
+		FreelistType:    o.FreelistType,
+		Mlock:           o.Mlock,
+		MaxSize:         o.MaxSize,
+		MaxBatchSize:    DefaultMaxBatchSize,
+		MaxBatchDelay:   DefaultMaxBatchDelay,
+		AllocSize:       DefaultAllocSize,
+		logger:          o.Logger,
+		readOnly:        o.ReadOnly,
+		noStats:         o.NoStatistics,
+		mmapFn:          mmap,
+		munmapFn:        munmap,
+	}
+	flag := os.O_RDWR | os.O_CREATE
+	if db.readOnly {
+		flag = os.O_RDONLY
+	} else {
+		db.PreLoadFreelist = true
+	}
+	openFile := o.OpenFile
+	if openFile == nil {
+		openFile = os.OpenFile
+	}
+	db.openFile = openFile
+	f, err := openFile(path, flag, mode)
+	if err != nil {
+		return nil, err
+	}
+	db.osf, db.file, db.path = f, osFile{f}, f.Name()
+	locked := false
+	defer func() {
+		if err != nil {
+			db.abandon(locked)
+		}
+	}()
+	if err := flock(f, !db.readOnly, o.Timeout); err != nil {
+		return nil, err
+	}
+	locked = true
+
+	db.pageSize = o.PageSize
+	if db.pageSize == 0 {
+		db.pageSize = os.Getpagesize()
+	}
+	info, err := db.file.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fresh, err := db.isFresh(info.Size()); err != nil {
+		return nil, err
+	} else if fresh {
+		if err := db.initFile(); err != nil {
+			return nil, err
+		}
+	} else if db.pageSize, err = db.probePageSize(info.Size()); err != nil {
+		return nil, err
+	}
+
+	if err := db.openMapping(o.InitialMmapSize); err != nil {
+		return nil, err
+	}
+	db.opened = true
+	if db.PreLoadFreelist {
+		if err := db.loadFreelist(); err != nil {
+			return nil, err
+		}
+	}
+	// Files written with NoFreelistSync carry no freelist page; give them
+	// one so that readers which cannot rebuild it can open the file.
+	if !db.readOnly && !db.NoFreelistSync && db.meta.freelist == pgidNoFreelist {
+		if err := db.Update(func(*Tx) error { return nil }); err != nil {
+			return nil, err
+		}
+	}
+	db.Logger().Infof("opened db file %s", db.path)
+	return db, nil
+}
+
+// abandon undoes a failed Open.
+func (db *DB) abandon(locked bool) {
+	db.opened = false
+	if db.mapping != nil {
+		db.mapping.release()
+		db.mapping = nil
+	}
+	if locked && !db.readOnly {
+		_ = funlock(db.osf)
+	}
+	_ = db.osf.Close()
+	db.path = ""
+}
+
+// isFresh reports whether the file must be initialized: it is empty, or it
+// is no longer than four pages and both meta pages are all zero, which is
+// what a crash during initialization leaves.
+func (db *DB) isFresh(size int64) (bool, error) {
+	if size == 0 {
+		return true, nil
+	}
+	if size > int64(4*db.pageSize) {
+		return false, nil
+	}
+	buf := make([]byte, min(size, int64(2*db.pageSize)))
+	if _, err := db.file.ReadAt(buf, 0); err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	for _, c := range buf {
+		if c != 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// initFile writes an empty database: two metas, an empty freelist page
+// (page 2) and an empty leaf as the root bucket (page 3). The two data
+// pages are made durable before the metas, so that a crash in between
+// leaves all-zero metas, which the next Open initializes again.
+func (db *DB) initFile() error {
+	ps := db.pageSize
+	buf := make([]byte, 4*ps)
+	for i := 0; i < 2; i++ {
+		p := pageAt(buf[i*ps:])
+		p.id = Pgid(i)
+		p.flags = metaPageFlag
+		m := meta{
+			magic:    magic,
+			version:  version,
+			pageSize: uint32(ps),
+			root:     bucketHeader{root: 3},
+			freelist: 2,
+			pgid:     4,
+			txid:     txid(i),
+		}
+		m.checksum = m.sum64()
+		putMeta(buf[i*ps+pageHeaderSize:], &m)
+	}
+	fl := pageAt(buf[2*ps:])
+	fl.id, fl.flags = 2, freelistPageFlag
+	leaf := pageAt(buf[3*ps:])
+	leaf.id, leaf.flags = 3, leafPageFlag
+
+	if _, err := db.file.WriteAt(buf[2*ps:], int64(2*ps)); err != nil {
+		return err
+	}
+	if err := db.file.Datasync(); err != nil {
+		return err
+	}
+	if _, err := db.file.WriteAt(buf[:2*ps], 0); err != nil {
+		return err
+	}
+	return db.file.Datasync()
+}
+
+// probePageSize finds the page size of an existing file from whichever meta
+// page is valid, trying every page size from 1 KiB to 16 MiB for the second.
+func (db *DB) probePageSize(size int64) (int, error) {
+	buf := make([]byte, 0x1000)
+	readable := false
+	if n, err := db.file.ReadAt(buf, 0); err == nil && n == len(buf) {
+		readable = true
+		if m := metaOf(buf[pageHeaderSize:]); m.validate() == nil && sanePageSize(m.pageSize) {
+			return int(m.pageSize), nil
+		}
+	}
+	for i := 0; i <= 14; i++ {
+		pos := int64(1024) << i
+		if pos >= size-1024 {
+			break
+		}
+		clear(buf)
+		n, err := db.file.ReadAt(buf, pos)
+		if (err == nil && n == len(buf)) || (errors.Is(err, io.EOF) && int64(n) == size-pos) {
+			readable = true
+			if m := metaOf(buf[pageHeaderSize:]); m.validate() == nil && sanePageSize(m.pageSize) {
+				return int(m.pageSize), nil
+			}
+		}
+	}
+	if readable {
+		return db.pageSize, nil
+	}
+	return 0, ErrInvalid
+}
+
+// sanePageSize rejects page sizes no file could have been written with,
+// even under a valid checksum.
+func sanePageSize(ps uint32) bool {
+	return ps >= uint32(pageHeaderSize+metaSize) && ps <= 1<<30
+}
+
+// validate checks a meta read from disk, in bbolt's order.
+func (m *meta) validate() error {
+	if m.magic != magic {
+		return ErrInvalid
+	}
+	if m.version != version {
+		return ErrVersionMismatch
+	}
+	if m.checksum != m.sum64() {
+		return ErrChecksum
+	}
+	return nil
+}
+
+// openMapping makes the first mapping and picks the meta to start from.
+func (db *DB) openMapping(minsz int) error {
+	info, err := db.file.Stat()
+	if err != nil {
+		return fmt.Errorf("mmap stat error: %w", err)
+	}
+	fileSize := int(info.Size())
+	if fileSize < db.pageSize*2 {
+		return fmt.Errorf("file size too small %d", fileSize)
+	}
+	if db.datasz, err = db.mmapSize(max(fileSize, minsz)); err != nil {
+		return err
+	}
+	if runtime.GOOS == "windows" && db.MaxSize > 0 && db.datasz > db.MaxSize && db.datasz > fileSize {
+		return berrors.ErrMaxSizeReached
+	}
+	data, err := db.mmap(db.datasz)
+	if err != nil {
+		return err
+	}
+	db.mapping = &mapping{db: db, data: data, refs: 1}
+	if len(data) < 2*db.pageSize {
+		return fmt.Errorf("file size too small %d", len(data))
+	}
+	m, err := db.chooseMeta(data, int64(fileSize))
+	if err != nil {
+		return err
+	}
+	db.meta = m
+	return nil
+}
+
+// chooseMeta returns the newer of the two metas if it is valid and fits the
+// file, else the older one if that is. When neither is usable it returns
+// meta 0's error, as bbolt does.
+func (db *DB) chooseMeta(data []byte, fileSize int64) (meta, error) {
+	ps := db.pageSize
+	metas := [2]meta{metaOf(data[pageHeaderSize:]), metaOf(data[ps+pageHeaderSize:])}
+	var errs [2]error
+	for i := range metas {
+		if errs[i] = metas[i].validate(); errs[i] == nil {
+			errs[i] = db.checkMetaFits(&metas[i], fileSize)
+		}
+	}
+	newer, older := 0, 1
+	if metas[1].txid > metas[0].txid {
+		newer, older = 1, 0
+	}
+	if errs[newer] == nil {
+		return metas[newer], nil
+	}
+	if errs[older] == nil {
+		if metas[newer].validate() == nil {
+			db.Logger().Warningf("meta page %d (txid %d) is unusable: %v; falling back to meta page %d (txid %d)",
+				newer, metas[newer].txid, errs[newer], older, metas[older].txid)
+		}
+		return metas[older], nil
+	}
+	return meta{}, errs[0]
+}
+
+// checkMetaFits checks a valid meta against the file: the tree it points at
+// must lie below its high-water mark, which must lie inside the file.
+func (db *DB) checkMetaFits(m *meta, fileSize int64) error {
+	ps := int64(db.pageSize)
+	switch {
+	case int(m.pageSize) != db.pageSize:
+		return fmt.Errorf("%w: meta page size %d differs from %d", ErrCorrupt, m.pageSize, db.pageSize)
+	case m.pgid < 2 || int64(m.pgid) > fileSize/ps:
+		return fmt.Errorf("%w: high-water mark %d beyond the file's %d pages", ErrCorrupt, m.pgid, fileSize/ps)
+	case m.root.root < 2 || m.root.root >= m.pgid:
+		return fmt.Errorf("%w: root page %d outside [2, %d)", ErrCorrupt, m.root.root, m.pgid)
+	case m.freelist != pgidNoFreelist && (m.freelist < 2 || m.freelist >= m.pgid):
+		return fmt.Errorf("%w: freelist page %d outside [2, %d)", ErrCorrupt, m.freelist, m.pgid)
+	}
+	return nil
+}
+
+func (db *DB) mmap(size int) ([]byte, error) {
+	data, err := db.mmapFn(db.osf, size, db.MmapFlags, !db.readOnly)
+	if err != nil {
+		return nil, err
+	}
+	if db.Mlock {
+		if err := mlock(data); err != nil {
+			_ = db.munmapFn(data)
+			return nil, fmt.Errorf("mlock error: %w", err)
+		}
+	}
+	return data, nil
+}
+
+func (db *DB) munmap(data []byte) error { return db.munmapFn(data) }
+
+// mmapSize is bbolt's mapping size for a file of size bytes: powers of two
+// from 32 KiB to 1 GiB, then whole GiBs, rounded to the page size.
+func (db *DB) mmapSize(size int) (int, error) {
+	for i := uint(15); i <= 30; i++ {
+		if size <= 1<<i {
+			return 1 << i, nil
+		}
+	}
+	if uint64(size) > maxMapSize {
+		return 0, errors.New("mmap too large")
+	}
+	sz := int64(size)
+	if r := sz % maxMmapStep; r > 0 {
+		sz += maxMmapStep - r
+	}
+	ps := int64(db.pageSize)
+	if sz%ps != 0 {
+		sz = (sz/ps + 1) * ps
+	}
+	if uint64(sz) > maxMapSize {
+		sz = int64(maxMapSize)
+	}
+	return int(sz), nil
+}
+
+// ensureMapped makes the current mapping cover size bytes, replacing it with
+// a larger one if needed. Only the writer calls it; readers of the old
+// mapping keep it until they end.
+func (db *DB) ensureMapped(size int) error {
+	if len(db.mapping.data) >= size {
+		return nil
+	}
+	want := max(db.datasz, size)
+	data, err := db.mmap(want)
+	if err != nil {
+		return fmt.Errorf("mmap error: %w", err)
+	}
+	next := &mapping{db: db, data: data, refs: 1}
+	db.metalock.Lock()
+	old := db.mapping
+	db.mapping = next
+	old.release()
+	db.metalock.Unlock()
+	return nil
+}
+
+// publish makes m the meta new transactions start from.
+func (db *DB) publish(m *meta) {
+	db.metalock.Lock()
+	db.meta = *m
+	db.metalock.Unlock()
+}
+
+// growSize is bbolt's file size after growing to hold sz bytes, given the
+// mapping size: the mapping size while small, then sz plus AllocSize.
+func (db *DB) growSize(mapSize, sz int) int {
+	if mapSize <= db.AllocSize {
+		return mapSize
+	}
+	return sz + db.AllocSize
+}
+
+// grow makes the file at least sz bytes long, in bbolt's steps, and makes
+// the new size durable before any data is written into it.
+func (db *DB) grow(sz int) error {
+	info, err := db.file.Stat()
+	if err != nil {
+		return err
+	}
+	fileSize := int(info.Size())
+	if sz <= fileSize {
+		return nil
+	}
+	sz = db.growSize(db.datasz, sz)
+	if db.NoGrowSync || db.readOnly {
+		return nil
+	}
+	if runtime.GOOS != "windows" {
+		if err := db.file.Truncate(int64(sz)); err != nil {
+			return fmt.Errorf("file resize error: %w", err)
+		}
+	}
+	if err := db.file.Sync(); err != nil {
+		return fmt.Errorf("file sync error: %w", err)
+	}
+	return nil
+}
+
+// checkMaxSize fails when taking pages up to minsz bytes would grow the file
+// past MaxSize.
+func (db *DB) checkMaxSize(minsz int) error {
+	if db.MaxSize <= 0 {
+		return nil
+	}
+	next, err := db.mmapSize(minsz)
+	if err != nil {
+		return fmt.Errorf("mmap size calculation error: %w", err)
+	}
+	if runtime.GOOS != "windows" {
+		next = db.growSize(next, minsz)
+	}
+	if next > db.MaxSize {
+		db.Logger().Errorf("maximum db size reached, minSize: %d (allocSize: %d), db.MaxSize: %d", minsz, next, db.MaxSize)
+		return berrors.ErrMaxSizeReached
+	}
+	return nil
+}
+
+func (db *DB) fileSizeOrZero() int {
+	info, err := db.file.Stat()
+	if err != nil {
+		return 0
+	}
+	return int(info.Size())
+}
+
+// Close releases every resource of the DB: it waits for the open
+// transactions, read-only ones included, to end, then unmaps and unlocks
+// the file and closes it. Closing a closed DB returns nil. If several steps
+// fail, the first error is returned.
+func (db *DB) Close() error {
+	db.rwlock.Lock()
+	defer db.rwlock.Unlock()
+	db.closelock.Lock()
+	defer db.closelock.Unlock()
+	db.metalock.Lock()
+	defer db.metalock.Unlock()
+	if !db.opened {
+		return nil
+	}
+	db.opened = false
+	db.freelist = nil
+	var first error
+	if db.mapping != nil {
+		db.mapping.release()
+		db.mapping = nil
+	}
+	if db.osf != nil {
+		if !db.readOnly {
+			if err := funlock(db.osf); err != nil && first == nil {
+				first = fmt.Errorf("bolt.Close(): funlock error: %w", err)
+			}
+		}
+		if err := db.osf.Close(); err != nil && first == nil {
+			first = fmt.Errorf("db file close: %w", err)
+		}
+		db.osf, db.file = nil, nil
+	}
+	db.path = ""
+	return first
+}
+
+// Begin starts a transaction. Any number of read-only transactions may run
+// at once; a writable one waits until the current writer of this DB ends.
+// Every transaction must end with Commit or Rollback. Do not begin a
+// transaction while holding another on the same goroutine if Close may be
+// waiting: Close blocks new transactions until the open ones end.
+//
+// Errors: ErrDatabaseReadOnly (writable on a read-only DB),
+// ErrDatabaseNotOpen, ErrInvalidMapping.
+func (db *DB) Begin(writable bool) (t *Tx, err error) {
+	if writable {
+		return db.beginRW()
+	}
+	return db.beginRO()
+}
+
+func (db *DB) beginRO() (*Tx, error) {
+	db.closelock.RLock()
+	db.metalock.Lock()
+	if !db.opened {
+		db.metalock.Unlock()
+		db.closelock.RUnlock()
+		return nil, ErrDatabaseNotOpen
+	}
+	if db.mapping == nil {
+		db.metalock.Unlock()
+		db.closelock.RUnlock()
+		return nil, ErrInvalidMapping
+	}
+	t := &Tx{}
+	t.init(db, false)
+	db.readers = append(db.readers, t)
+	n := len(db.readers)
+	db.metalock.Unlock()
+
+	if !db.noStats {
+		db.statlock.Lock()
+		db.stats.TxN++
+		db.stats.OpenTxN = n
+		db.statlock.Unlock()
+	}
+	return t, nil
+}
+
+func (db *DB) beginRW() (*Tx, error) {
+	if db.readOnly {
+		return nil, ErrDatabaseReadOnly
+	}
+	db.rwlock.Lock()
+	db.metalock.Lock()
+	if !db.opened {
+		db.metalock.Unlock()
+		db.rwlock.Unlock()
+		return nil, ErrDatabaseNotOpen
+	}
+	if db.mapping == nil {
+		db.metalock.Unlock()
+		db.rwlock.Unlock()
+		return nil, ErrInvalidMapping
+	}
+	if db.poisoned != nil {
+		if err := db.recoverMeta(); err != nil {
+			db.metalock.Unlock()
+			db.rwlock.Unlock()
+			return nil, err
+		}
+	}
+	t := &Tx{}
+	t.init(db, true)
+	db.rwtx = t
+	readers := make([]txid, len(db.readers))
+	for i, r := range db.readers {
+		readers[i] = r.meta.txid
+	}
+	db.metalock.Unlock()
+	db.freelist.releaseForReaders(readers)
+	return t, nil
+}
+
+// removeReader unregisters a finished read-only transaction.
+func (db *DB) removeReader(t *Tx) {
+	db.metalock.Lock()
+	for i, r := range db.readers {
+		if r == t {
+			last := len(db.readers) - 1
+			db.readers[i] = db.readers[last]
+			db.readers[last] = nil
+			db.readers = db.readers[:last]
+			break
+		}
+	}
+	t.mapping.release()
+	db.metalock.Unlock()
+	db.closelock.RUnlock()
+}
+
+// poison records that the last meta write may or may not have reached the
+// disk, so the in-memory meta cannot be trusted.
+func (db *DB) poison(err error) {
+	db.metalock.Lock()
+	db.poisoned = err
+	db.metalock.Unlock()
+	db.Logger().Errorf("%v; the next write transaction re-reads the meta pages", err)
+}
+
+// recoverMeta re-reads both meta pages from the file after a failed meta
+// write and continues from the valid one, rebuilding the free list to match.
+// db.metalock is held.
+func (db *DB) recoverMeta() error {
+	ps := db.pageSize
+	buf := make([]byte, 2*ps)
+	if _, err := db.file.ReadAt(buf, 0); err != nil {
+		return fmt.Errorf("bolt: re-reading meta pages after %v: %w", db.poisoned, err)
+	}
+	info, err := db.file.Stat()
+	if err != nil {
+		return err
+	}
+	m, err := db.chooseMeta(buf, info.Size())
+	if err != nil {
+		return fmt.Errorf("bolt: re-reading meta pages after %v: %w", db.poisoned, err)
+	}
+	prev := db.meta
+	db.meta = m
+	if err := db.loadFreelistLocked(); err != nil {
+		db.meta = prev
+		return err
+	}
+	db.poisoned = nil
+	return nil
+}
+
+// Update runs fn in a read/write transaction and commits it if fn returns
+// nil, or rolls it back and returns fn's error. fn must not call Commit or
+// Rollback (they panic). If fn panics the transaction is rolled back and the
+// panic goes on. It returns Begin's and Commit's errors too.
+func (db *DB) Update(fn func(*Tx) error) error {
+	t, err := db.Begin(true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if t.db != nil {
+			t.rollback(false)
+		}
+	}()
+	t.managed = true
+	err = fn(t)
+	t.managed = false
+	if err != nil {
+		_ = t.Rollback()
+		return err
+	}
+	return t.Commit()
+}
+
+// View runs fn in a read-only transaction and returns fn's error or, if fn
+// returned nil, the damage the transaction met, if any. fn must not call
+// Commit or Rollback (they panic). It returns Begin's errors too.
+func (db *DB) View(fn func(*Tx) error) error {
+	t, err := db.Begin(false)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if t.db != nil {
+			t.rollback(false)
+		}
+	}()
+	t.managed = true
+	err = fn(t)
+	t.managed = false
+	if err == nil {
+		err = t.err
+	}
+	_ = t.Rollback()
+	return err
+}
+
+// Sync flushes the file's data to disk (fdatasync). Commits already do so
+// unless NoSync is set.
+func (db *DB) Sync() (err error) {
+	if db.file == nil {
+		return ErrDatabaseNotOpen
+	}
+	return db.file.Datasync()
+}
+
+// Stats returns a copy of the DB's statistics. It is safe to call at any
+// time, after Close too. With NoStatistics it returns the zero Stats.
+func (db *DB) Stats() Stats {
+	if db.noStats {
+		return Stats{}
+	}
+	db.statlock.Lock()
+	defer db.statlock.Unlock()
+	s := db.stats
+	s.TxStats = db.stats.TxStats.snapshot()
+	return s
+}
+
+// Info describes the mapping of an open DB, for low-level tools.
+type Info struct {
+	// Data is the address of the first byte of the mapping.
+	Data uintptr
+	// PageSize is the database's page size.
+	PageSize int
+}
+
+// Info returns the address of the current mapping and the page size. It
+// panics if the DB is not mapped (e.g. after Close), as bbolt does.
+func (db *DB) Info() *Info {
+	db.metalock.Lock()
+	defer db.metalock.Unlock()
+	if db.mapping == nil || len(db.mapping.data) == 0 {
+		panic("assertion failed: database file isn't correctly mapped")
+	}
+	return &Info{Data: addressOf(db.mapping.data), PageSize: db.pageSize}
+}
+
+// loadFreelist loads the free list of the published meta: from its freelist
+// page, or by scanning the tree when none was written.
+func (db *DB) loadFreelist() error {
+	db.metalock.Lock()
+	defer db.metalock.Unlock()
+	return db.loadFreelistLocked()
+}
+
+func (db *DB) loadFreelistLocked() error {
+	if db.freelist == nil {
+		db.freelist = newFreelist()
+	}
+	ids, err := db.readFreelistIDs()
+	if err != nil {
+		return err
+	}
+	if err := db.freelist.load(ids, db.meta.pgid); err != nil {
+		return err
+	}
+	db.statlock.Lock()
+	db.stats.FreePageN = db.freelist.freeCount()
+	db.statlock.Unlock()
+	return nil
+}
+
+// reloadFreelist rebuilds the free list from the last committed state after
+// a failed commit; pages pending for open readers stay pending.
+func (db *DB) reloadFreelist() error {
+	db.metalock.Lock()
+	defer db.metalock.Unlock()
+	if db.mapping == nil {
+		return ErrInvalidMapping
+	}
+	return db.loadFreelistLocked()
+}
+
+// readFreelistIDs returns the free page ids of the published meta (a copy).
+// db.metalock is held.
+func (db *DB) readFreelistIDs() ([]Pgid, error) {
+	t := &Tx{db: db, pageSize: db.pageSize, meta: db.meta, mapping: db.mapping}
+	t.root = Bucket{tx: t, bucketHeader: db.meta.root, FillPercent: DefaultFillPercent}
+	if db.meta.freelist == pgidNoFreelist {
+		return t.unreachablePages()
+	}
+	p, err := t.page(db.meta.freelist)
+	if err != nil {
+		return nil, err
+	}
+	if p.flags != freelistPageFlag {
+		return nil, fmt.Errorf("%w: page %d: freelist page has type %s", ErrCorrupt, p.id, p.typ())
+	}
+	if words, span := freelistWords(p), (int(p.overflow)+1)*db.pageSize; pageHeaderSize+8*words > span {
+		return nil, fmt.Errorf("%w: page %d: freelist of %d ids overflows its %d bytes", ErrCorrupt, p.id, words, span)
+	}
+	return append([]Pgid(nil), p.freelistIDs()...), nil
+}
+
+// Stats are the DB's statistics, as returned by DB.Stats.
+type Stats struct {
+	// TxStats sums the counters of every finished transaction. It comes
+	// first so that its 64-bit fields are aligned on 32-bit platforms.
+	TxStats TxStats
+
+	// FreePageN is the number of free pages.
+	FreePageN int
+	// PendingPageN is the number of freed pages not yet reusable.
+	PendingPageN int
+	// FreeAlloc is the bytes in free and pending pages.
+	FreeAlloc int
+	// FreelistInuse is the serialized size of the free list, in bytes.
+	FreelistInuse int
+
+	// TxN is the number of read-only transactions begun.
+	TxN int
+	// OpenTxN is the number of read-only transactions open.
+	OpenTxN int
+}
+
+// Sub returns the difference between s and an earlier snapshot other: the
+// transaction counters are subtracted, the free-list figures are s's, and
+// OpenTxN is zero. A nil other returns s.
+func (s *Stats) Sub(other *Stats) Stats {
+	if other == nil {
+		return *s
+	}
+	return Stats{
+		TxStats:       s.TxStats.Sub(&other.TxStats),
+		FreePageN:     s.FreePageN,
+		PendingPageN:  s.PendingPageN,
+		FreeAlloc:     s.FreeAlloc,
+		FreelistInuse: s.FreelistInuse,
+		TxN:           s.TxN - other.TxN,
+	}
+}
+
+// Batch runs fn in a read/write transaction shared with other concurrent
+// Batch calls, which saves commits when many goroutines write at once. A
+// batch runs when it holds MaxBatchSize calls or MaxBatchDelay after its
+// first call, whichever comes first.
+//
+// If one fn fails, the shared transaction is rolled back and that fn is
+// run again on its own, so fn may run more than once and must be
+// idempotent, with effects only through the transaction. Batch returns fn's
+// error, or the commit's. A panic in fn is re-raised in its caller.
+func (db *DB) Batch(fn func(*Tx) error) error {
+	errCh := make(chan error, 1)
+	db.batchMu.Lock()
+	if db.batch == nil || len(db.batch.calls) >= db.MaxBatchSize {
+		db.batch = &batch{db: db}
+		db.batch.timer = time.AfterFunc(db.MaxBatchDelay, db.batch.trigger)
+	}
+	db.batch.calls = append(db.batch.calls, call{fn: fn, err: errCh})
+	if len(db.batch.calls) >= db.MaxBatchSize {
+		go db.batch.trigger()
+	}
+	db.batchMu.Unlock()
+
+	err := <-errCh
+	if err == errTrySolo {
+		err = db.Update(fn)
+	}
+	return err
+}
+
+type call struct {
+	fn  func(*Tx) error
+	err chan<- error
+}
+
+// batch is a set of Batch calls run in one transaction.
+type batch struct {
+	db    *DB
+	timer *time.Timer
+	start sync.Once
+	calls []call
+}
+
+// trigger runs the batch, once, whether the timer or the size limit fires.
+func (b *batch) trigger() { b.start.Do(b.run) }
+
+// run detaches the batch from the DB and runs its calls in one Update; a
+// failing call is taken out and told to run solo, and the rest retry.
+func (b *batch) run() {
+	b.db.batchMu.Lock()
+	b.timer.Stop()
+	if b.db.batch == b {
+		b.db.batch = nil
+	}
+	b.db.batchMu.Unlock()
+
+retry:
+	for len(b.calls) > 0 {
+		failIdx := -1
+		err := b.db.Update(func(tx *Tx) error {
+			for i, c := range b.calls {
+				if err := safelyCall(c.fn, tx); err != nil {
+					failIdx = i
+					return err
+				}
+			}
+			return nil
+		})
+		if failIdx >= 0 {
+			c := b.calls[failIdx]
+			b.calls[failIdx], b.calls = b.calls[len(b.calls)-1], b.calls[:len(b.calls)-1]
+			c.err <- errTrySolo
+			continue retry
+		}
+		for _, c := range b.calls {
+			c.err <- err
+		}
+		break retry
+	}
+}
+
+// errTrySolo tells a Batch caller to run its fn alone. It never reaches the
+// caller's caller.
+var errTrySolo = errors.New("batch function returned an error and should be re-run solo")
+
+type panicked struct{ reason interface{} }
+
+func (p panicked) Error() string {
+	if err, ok := p.reason.(error); ok {
+		return err.Error()
+	}
+	return fmt.Sprintf("panic: %v", p.reason)
+}
+
+// safelyCall runs fn, turning a panic into an error so that the rest of the
+// batch can go on; the caller re-runs fn solo, where it panics again.
+func safelyCall(fn func(*Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicked{p}
+		}
+	}()
+	return fn(tx)
+}

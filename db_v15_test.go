@@ -1,0 +1,153 @@
+package bolt_test
+
+// Tests of the options bbolt added in v1.5.0 (MaxSize, NoStatistics), kept
+// apart so they can be set aside while those options do not exist yet.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	bolt "github.com/boltkv/bolt"
+	berrors "github.com/boltkv/bolt/errors"
+)
+
+func TestDB_MaxSize_RefusesGrowth(t *testing.T) {
+	for _, noGrowSync := range []bool{false, true} {
+		name := "GrowSync"
+		if noGrowSync {
+			name = "NoGrowSync"
+		}
+		t.Run(name, func(t *testing.T) {
+			const maxSize = 1 << 20
+			db := mustOpenDB(t, &bolt.Options{PageSize: 4096, MaxSize: maxSize, NoGrowSync: noGrowSync})
+			require.Equal(t, maxSize, db.MaxSize)
+			val := make([]byte, 300<<10)
+			var failed error
+			stored := 0
+			for i := 0; i < 10 && failed == nil; i++ {
+				failed = db.Update(func(tx *bolt.Tx) error {
+					b, err := tx.CreateBucket(u64key(uint64(i)))
+					if err != nil {
+						return err
+					}
+					return b.Put([]byte("v"), val)
+				})
+				if failed == nil {
+					stored++
+				}
+				require.LessOrEqual(t, fileSize(t, db.path), int64(maxSize))
+			}
+			requireErrIs(t, berrors.ErrMaxSizeReached, failed)
+			require.Greater(t, stored, 0)
+
+			// A small write still fits.
+			mustUpdate(t, db, func(tx *bolt.Tx) {
+				require.NoError(t, mustCreate(t, tx, nil, "small").Put([]byte("k"), []byte("v")))
+			})
+			require.LessOrEqual(t, fileSize(t, db.path), int64(maxSize))
+			mustView(t, db, func(tx *bolt.Tx) {
+				for i := 0; i < stored; i++ {
+					require.Equal(t, val, tx.Bucket(u64key(uint64(i))).Get([]byte("v")))
+				}
+				require.Nil(t, tx.Bucket(u64key(uint64(stored))))
+				require.Equal(t, []byte("v"), tx.Bucket([]byte("small")).Get([]byte("k")))
+			})
+		})
+	}
+}
+
+func TestTx_Commit_FailureClosesTx(t *testing.T) {
+	const maxSize = 1 << 20
+	db := mustOpenDB(t, &bolt.Options{PageSize: 4096, MaxSize: maxSize})
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, mustCreate(t, tx, nil, "b").Put([]byte("k"), []byte("v1")))
+	})
+	before, err := os.ReadFile(db.path)
+	require.NoError(t, err)
+
+	tx, err := db.Begin(true)
+	require.NoError(t, err)
+	ran := false
+	tx.OnCommit(func() { ran = true })
+	b := tx.Bucket([]byte("b"))
+	require.NoError(t, b.Put([]byte("k"), []byte("v2")))
+	require.NoError(t, b.Put([]byte("huge"), make([]byte, 2*maxSize)))
+	requireErrIs(t, berrors.ErrMaxSizeReached, tx.Commit())
+	requireErrIs(t, berrors.ErrTxClosed, tx.Rollback())
+	requireErrIs(t, berrors.ErrTxClosed, tx.Commit())
+	require.Equal(t, -1, tx.ID())
+	require.False(t, ran, "OnCommit must not run for a failed commit")
+
+	after, err := os.ReadFile(db.path)
+	require.NoError(t, err)
+	require.Equal(t, sha256.Sum256(before), sha256.Sum256(after), "a failed commit changed the file")
+
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.Equal(t, []byte("v1"), tx.Bucket([]byte("b")).Get([]byte("k")))
+		require.Nil(t, tx.Bucket([]byte("b")).Get([]byte("huge")))
+	})
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, tx.Bucket([]byte("b")).Put([]byte("k"), []byte("v3")))
+	})
+	db.MustReopen()
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.Equal(t, []byte("v3"), tx.Bucket([]byte("b")).Get([]byte("k")))
+	})
+}
+
+func TestOpen_MaxSize_ExistingLargerFileOpens(t *testing.T) {
+	db := mustOpenDB(t, nil)
+	val := bytes.Repeat([]byte("x"), 1<<20)
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		b := mustCreate(t, tx, nil, "b")
+		for i := 0; i < 3; i++ {
+			require.NoError(t, b.Put(u64key(uint64(i)), val))
+		}
+	})
+	db.MustClose()
+	require.Greater(t, fileSize(t, db.path), int64(3<<20))
+
+	for _, initialMmap := range []int{0, 2 << 20} {
+		db.MustReopenWith(&bolt.Options{MaxSize: 1, InitialMmapSize: initialMmap})
+		mustView(t, db, func(tx *bolt.Tx) {
+			require.Equal(t, val, tx.Bucket([]byte("b")).Get(u64key(2)))
+		})
+	}
+}
+
+func TestDB_MaxSize_HighInitialMmapStillLimitsFile(t *testing.T) {
+	const maxSize = 64 << 20
+	db := mustOpenDB(t, &bolt.Options{MaxSize: maxSize, InitialMmapSize: 2 * maxSize})
+	err := db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("data"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("large"), make([]byte, 50<<20))
+	})
+	requireErrIs(t, berrors.ErrMaxSizeReached, err)
+	require.LessOrEqual(t, fileSize(t, db.path), int64(maxSize))
+	mustView(t, db, func(tx *bolt.Tx) { require.Nil(t, tx.Bucket([]byte("data"))) })
+}
+
+func TestDB_NoStatistics(t *testing.T) {
+	db := mustOpenDB(t, &bolt.Options{NoStatistics: true})
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, mustCreate(t, tx, nil, "b").Put([]byte("k"), []byte("v")))
+	})
+	tx, err := db.Begin(false)
+	require.NoError(t, err)
+	mustView(t, db, func(tx *bolt.Tx) {})
+	require.Equal(t, bolt.Stats{}, db.Stats())
+	require.NoError(t, tx.Rollback())
+	require.Equal(t, bolt.Stats{}, db.Stats())
+
+	// The counters still work without the option.
+	db.MustReopenWith(nil)
+	mustView(t, db, func(tx *bolt.Tx) {})
+	require.Equal(t, 1, db.Stats().TxN)
+}

@@ -1,0 +1,274 @@
+package bolt
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// freelist tracks which pages below the high-water mark hold nothing live.
+//
+// A page freed by transaction T is not reusable at once: readers that began
+// before T may still be walking it. It waits in pending[T] until no open
+// reader can see it (release, releaseRange), and only then joins ids, from
+// which allocate hands out runs. On disk the two sets are not told apart: a
+// freelist page lists free and pending ids alike, since after a restart no
+// reader from before it exists.
+//
+// Invariant: cache holds exactly the ids in ids and in every pending list,
+// and no id appears twice among them.
+type freelist struct {
+	ids     []Pgid              // free and reusable, sorted ascending
+	allocs  map[Pgid]txid       // first page of a run -> the tx that allocated it
+	pending map[txid]*txPending // freed, waiting for older readers to finish
+	cache   map[Pgid]struct{}   // every id in ids or pending
+}
+
+// txPending lists the pages one transaction freed, each with the id of the
+// transaction that had allocated it (0 when unknown, e.g. loaded from disk).
+type txPending struct {
+	ids              []Pgid
+	alloctx          []txid
+	lastReleaseBegin txid
+}
+
+func newFreelist() *freelist {
+	return &freelist{
+		allocs:  make(map[Pgid]txid),
+		pending: make(map[txid]*txPending),
+		cache:   make(map[Pgid]struct{}),
+	}
+}
+
+func (f *freelist) freeCount() int { return len(f.ids) }
+
+func (f *freelist) pendingCount() int {
+	n := 0
+	for _, txp := range f.pending {
+		n += len(txp.ids)
+	}
+	return n
+}
+
+// count is the number of ids a freelist page written now would hold.
+func (f *freelist) count() int { return f.freeCount() + f.pendingCount() }
+
+// size is the serialized size of the freelist page written now.
+func (f *freelist) size() int { return freelistSize(f.count()) }
+
+// allocate takes the lowest run of n contiguous free pages for transaction
+// tx and returns its first id, or 0 when no run is long enough.
+func (f *freelist) allocate(tx txid, n int) Pgid {
+	if n <= 0 || len(f.ids) < n {
+		return 0
+	}
+	var start Pgid
+	for i, id := range f.ids {
+		if i == 0 || id != f.ids[i-1]+1 {
+			start = id
+		}
+		if id-start+1 != Pgid(n) {
+			continue
+		}
+		first := i + 1 - n
+		f.ids = append(f.ids[:first], f.ids[i+1:]...)
+		for j := Pgid(0); j < Pgid(n); j++ {
+			delete(f.cache, start+j)
+		}
+		f.allocs[start] = tx
+		return start
+	}
+	return 0
+}
+
+// free puts the logical page p (with its overflow) on tx's pending list. It
+// fails, changing nothing, when the page is a meta page or already free:
+// either means the tree references a page twice, i.e. the file is damaged.
+func (f *freelist) free(tx txid, p *page) error {
+	if p.id <= 1 {
+		return fmt.Errorf("%w: cannot free page %d", ErrCorrupt, p.id)
+	}
+	last := p.id + Pgid(p.overflow)
+	if last < p.id {
+		return fmt.Errorf("%w: page %d: overflow %d wraps", ErrCorrupt, p.id, p.overflow)
+	}
+	for id := p.id; id <= last; id++ {
+		if _, ok := f.cache[id]; ok {
+			return fmt.Errorf("%w: page %d already freed", ErrCorrupt, id)
+		}
+	}
+	allocTx, ok := f.allocs[p.id]
+	if ok {
+		delete(f.allocs, p.id)
+	} else if p.flags == freelistPageFlag {
+		// The freelist page is rewritten by every commit, so the one being
+		// freed was written by the previous transaction.
+		allocTx = tx - 1
+	}
+	txp := f.pending[tx]
+	if txp == nil {
+		txp = &txPending{}
+		f.pending[tx] = txp
+	}
+	for id := p.id; id <= last; id++ {
+		txp.ids = append(txp.ids, id)
+		txp.alloctx = append(txp.alloctx, allocTx)
+		f.cache[id] = struct{}{}
+	}
+	return nil
+}
+
+// release makes reusable every page freed by a transaction with id <= tx.
+func (f *freelist) release(tx txid) {
+	var m []Pgid
+	for tid, txp := range f.pending {
+		if tid <= tx {
+			m = append(m, txp.ids...)
+			delete(f.pending, tid)
+		}
+	}
+	f.merge(m)
+}
+
+// releaseRange makes reusable the pages that were both allocated and freed by
+// transactions in [begin, end]: no reader outside that range ever saw them,
+// and the caller guarantees no reader inside it exists.
+func (f *freelist) releaseRange(begin, end txid) {
+	if begin > end {
+		return
+	}
+	var m []Pgid
+	for tid, txp := range f.pending {
+		if tid < begin || tid > end || txp.lastReleaseBegin == begin {
+			continue
+		}
+		for i := 0; i < len(txp.ids); i++ {
+			if atx := txp.alloctx[i]; atx < begin || atx > end {
+				continue
+			}
+			m = append(m, txp.ids[i])
+			last := len(txp.ids) - 1
+			txp.ids[i], txp.alloctx[i] = txp.ids[last], txp.alloctx[last]
+			txp.ids, txp.alloctx = txp.ids[:last], txp.alloctx[:last]
+			i--
+		}
+		txp.lastReleaseBegin = begin
+		if len(txp.ids) == 0 {
+			delete(f.pending, tid)
+		}
+	}
+	f.merge(m)
+}
+
+// releaseForReaders frees every pending page that no reader in readers (the
+// txids of open read transactions, in any order) can see.
+func (f *freelist) releaseForReaders(readers []txid) {
+	slices.Sort(readers)
+	minid := txid(math.MaxUint64)
+	if len(readers) > 0 {
+		minid = readers[0]
+	}
+	if minid > 0 {
+		f.release(minid - 1)
+	}
+	for _, t := range readers {
+		f.releaseRange(minid, t-1)
+		minid = t + 1
+	}
+	f.releaseRange(minid, math.MaxUint64)
+}
+
+// rollback forgets what transaction tx freed. Pages it had itself allocated
+// are free again; the others go back to being owned by their allocator.
+func (f *freelist) rollback(tx txid) {
+	txp := f.pending[tx]
+	if txp == nil {
+		return
+	}
+	var m []Pgid
+	for i, id := range txp.ids {
+		delete(f.cache, id)
+		switch atx := txp.alloctx[i]; atx {
+		case 0:
+		case tx:
+			m = append(m, id)
+		default:
+			f.allocs[id] = atx
+		}
+	}
+	delete(f.pending, tx)
+	for _, id := range m {
+		f.cache[id] = struct{}{}
+	}
+	f.merge(m)
+}
+
+// freed reports whether id is free or pending.
+func (f *freelist) freed(id Pgid) bool {
+	_, ok := f.cache[id]
+	return ok
+}
+
+// merge adds ids, already present in cache, to the sorted free ids.
+func (f *freelist) merge(ids []Pgid) {
+	if len(ids) == 0 {
+		return
+	}
+	slices.Sort(ids)
+	f.ids = mergeSorted(make([]Pgid, 0, len(f.ids)+len(ids)), f.ids, ids)
+}
+
+// mergeSorted appends the merge of sorted a and b to dst.
+func mergeSorted(dst, a, b []Pgid) []Pgid {
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] < b[0] {
+			dst, a = append(dst, a[0]), a[1:]
+		} else {
+			dst, b = append(dst, b[0]), b[1:]
+		}
+	}
+	dst = append(dst, a...)
+	return append(dst, b...)
+}
+
+// all returns every free and pending id, sorted: the freelist page contents.
+func (f *freelist) all() []Pgid {
+	var pending []Pgid
+	for _, txp := range f.pending {
+		pending = append(pending, txp.ids...)
+	}
+	slices.Sort(pending)
+	return mergeSorted(make([]Pgid, 0, len(f.ids)+len(pending)), f.ids, pending)
+}
+
+// load replaces the free ids with ids (which it keeps), dropping any that are
+// pending in memory, and rebuilds the cache. It fails on an id outside
+// [2, hwm) or a repeated id.
+func (f *freelist) load(ids []Pgid, hwm Pgid) error {
+	slices.Sort(ids)
+	for i, id := range ids {
+		if id < 2 || id >= hwm {
+			return fmt.Errorf("%w: freelist holds page %d outside [2, %d)", ErrCorrupt, id, hwm)
+		}
+		if i > 0 && ids[i-1] == id {
+			return fmt.Errorf("%w: freelist holds page %d twice", ErrCorrupt, id)
+		}
+	}
+	f.cache = make(map[Pgid]struct{}, len(ids))
+	for _, txp := range f.pending {
+		for _, id := range txp.ids {
+			f.cache[id] = struct{}{}
+		}
+	}
+	kept := ids[:0]
+	for _, id := range ids {
+		if _, ok := f.cache[id]; !ok {
+			kept = append(kept, id)
+		}
+	}
+	f.ids = kept
+	for _, id := range kept {
+		f.cache[id] = struct{}{}
+	}
+	return nil
+}

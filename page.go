@@ -1,0 +1,366 @@
+package bolt
+
+// The file format.
+//
+// A database file is an array of pages of one fixed size (meta.pageSize);
+// page n starts at byte n*pageSize. Every multi-byte integer is stored in the
+// byte order of the machine that wrote it, as bbolt does, so files move only
+// between machines of the same endianness. Every struct below is read and
+// written in place through unsafe casts, so its Go layout IS the format: all
+// fields are fixed width and naturally aligned, with no padding, on 32- and
+// 64-bit machines alike. page_test.go pins the sizes and offsets.
+//
+// A logical page spans 1+overflow physical pages; only the first carries the
+// header:
+//
+//	offset size field
+//	     0    8 id        the page's own index in the file
+//	     8    2 flags     exactly one of the page*Flag values below
+//	    10    2 count     elements (branch, leaf) or free ids (freelist)
+//	    12    4 overflow  physical pages following this one
+//	    16    …           payload
+//
+// Meta page (pages 0 and 1; the commit of transaction N writes page N%2), the
+// meta struct starts at page offset 16:
+//
+//	offset size field
+//	     0    4 magic     0xED0CDAED
+//	     4    4 version   2
+//	     8    4 pageSize
+//	    12    4 flags     written as 0, never read
+//	    16    8 root      root bucket: root page id
+//	    24    8           root bucket: sequence
+//	    32    8 freelist  freelist page id, or pgidNoFreelist
+//	    40    8 pgid      high-water mark: pages in use, the next new id
+//	    48    8 txid      the transaction that wrote this meta
+//	    56    8 checksum  FNV-1a 64 of meta bytes [0,56)
+//
+// Branch page: count branchPageElements (pos, ksize, child pgid), then the
+// keys. Leaf page: count leafPageElements (flags, pos, ksize, vsize), then
+// each key followed by its value. pos counts from the start of the element
+// itself. Keys are strictly increasing.
+//
+// Freelist page: count sorted uint64 page ids. When there are 0xFFFF or more,
+// count is 0xFFFF, the first uint64 holds the real count and the ids follow.
+//
+// Bucket value (leaf element with bucketLeafFlag): a 16-byte bucketHeader
+// (root page id, sequence). A root of 0 means the bucket is inline: a whole
+// leaf page image (header id 0) follows the header inside the value.
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// These constants are part of the file format.
+const (
+	magic   uint32 = 0xED0CDAED
+	version uint32 = 2
+
+	branchPageFlag   uint16 = 0x01
+	leafPageFlag     uint16 = 0x02
+	metaPageFlag     uint16 = 0x04
+	freelistPageFlag uint16 = 0x10
+
+	// bucketLeafFlag marks a leaf element whose value is a bucket.
+	bucketLeafFlag uint32 = 0x01
+
+	// pgidNoFreelist in meta.freelist says no freelist page was written
+	// (NoFreelistSync); readers rebuild the free list by scanning the tree.
+	pgidNoFreelist Pgid = 0xFFFFFFFFFFFFFFFF
+
+	// freelistCountOverflow in a freelist page's count says the real count
+	// is stored in the first uint64 of the payload.
+	freelistCountOverflow = 0xFFFF
+
+	pageHeaderSize    = int(unsafe.Sizeof(page{}))
+	branchElementSize = int(unsafe.Sizeof(branchPageElement{}))
+	leafElementSize   = int(unsafe.Sizeof(leafPageElement{}))
+	metaSize          = int(unsafe.Sizeof(meta{}))
+	bucketHeaderSize  = int(unsafe.Sizeof(bucketHeader{}))
+
+	// metaChecksumSize is how many leading meta bytes the checksum covers.
+	metaChecksumSize = int(unsafe.Offsetof(meta{}.checksum))
+)
+
+// minKeysPerPage is the fewest keys a split leaves on a page.
+const minKeysPerPage = 2
+
+// Pgid is a page id: the index of a page in the file.
+type Pgid uint64
+
+// txid is a transaction id.
+type txid uint64
+
+// page is the header at the start of every page.
+type page struct {
+	id       Pgid
+	flags    uint16
+	count    uint16
+	overflow uint32
+}
+
+// branchPageElement points at one child of a branch page.
+type branchPageElement struct {
+	pos   uint32
+	ksize uint32
+	pgid  Pgid
+}
+
+// leafPageElement locates one key/value pair of a leaf page.
+type leafPageElement struct {
+	flags uint32
+	pos   uint32
+	ksize uint32
+	vsize uint32
+}
+
+// bucketHeader starts every bucket value, and the root bucket in the meta.
+type bucketHeader struct {
+	root     Pgid
+	sequence uint64
+}
+
+// meta is the body of a meta page.
+type meta struct {
+	magic    uint32
+	version  uint32
+	pageSize uint32
+	flags    uint32
+	root     bucketHeader
+	freelist Pgid
+	pgid     Pgid
+	txid     txid
+	checksum uint64
+}
+
+// pageAt returns the page header at the start of buf. buf must hold at least
+// a header and, for the element accessors, the whole logical page.
+func pageAt(buf []byte) *page {
+	return (*page)(unsafe.Pointer(&buf[0]))
+}
+
+// bytes returns the whole logical page p heads, given the page size.
+func (p *page) bytes(pageSize int) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), (int(p.overflow)+1)*pageSize)
+}
+
+func (p *page) typ() string {
+	switch p.flags {
+	case branchPageFlag:
+		return "branch"
+	case leafPageFlag:
+		return "leaf"
+	case metaPageFlag:
+		return "meta"
+	case freelistPageFlag:
+		return "freelist"
+	}
+	return fmt.Sprintf("unknown<%02x>", p.flags)
+}
+
+func (p *page) isLeaf() bool   { return p.flags == leafPageFlag }
+func (p *page) isBranch() bool { return p.flags == branchPageFlag }
+
+// meta returns the meta struct of a meta page.
+func (p *page) meta() *meta {
+	return (*meta)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize))
+}
+
+// leafElement returns element i of a leaf page.
+func (p *page) leafElement(i int) *leafPageElement {
+	return (*leafPageElement)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize+i*leafElementSize))
+}
+
+// branchElement returns element i of a branch page.
+func (p *page) branchElement(i int) *branchPageElement {
+	return (*branchPageElement)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize+i*branchElementSize))
+}
+
+// leafElements returns the element array of a leaf page, bounded by count.
+func (p *page) leafElements() []leafPageElement {
+	if p.count == 0 {
+		return nil
+	}
+	return unsafe.Slice(p.leafElement(0), int(p.count))
+}
+
+// branchElements returns the element array of a branch page, bounded by count.
+func (p *page) branchElements() []branchPageElement {
+	if p.count == 0 {
+		return nil
+	}
+	return unsafe.Slice(p.branchElement(0), int(p.count))
+}
+
+// elementsEnd is the page offset just past element i's key and value.
+func (p *page) leafElementEnd(i int) int {
+	e := p.leafElement(i)
+	return pageHeaderSize + i*leafElementSize + int(e.pos) + int(e.ksize) + int(e.vsize)
+}
+
+func (p *page) branchElementEnd(i int) int {
+	e := p.branchElement(i)
+	return pageHeaderSize + i*branchElementSize + int(e.pos) + int(e.ksize)
+}
+
+// key returns the key of a leaf element; the slice's cap equals its len, so
+// a caller's append cannot write into the page.
+func (e *leafPageElement) key() []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), e.pos)), e.ksize)
+}
+
+// value returns the value of a leaf element, cap == len.
+func (e *leafPageElement) value() []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), uintptr(e.pos)+uintptr(e.ksize))), e.vsize)
+}
+
+// key returns the key of a branch element, cap == len.
+func (e *branchPageElement) key() []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), e.pos)), e.ksize)
+}
+
+// freelistWords is the number of uint64 words the payload of freelist page
+// p claims: its ids plus the count word when the count overflows. Only the
+// first word is read, so p's page must hold at least 8 payload bytes when
+// the count overflows (it always does: a page holds far more).
+func freelistWords(p *page) int {
+	n := int(p.count)
+	if n == freelistCountOverflow {
+		total := *(*Pgid)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize))
+		if total > 1<<48 {
+			return 1 << 48
+		}
+		return int(total) + 1
+	}
+	return n
+}
+
+// addressOf returns the address of b's first byte.
+func addressOf(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }
+
+// freelistIDs returns the ids stored in a freelist page, without copying.
+func (p *page) freelistIDs() []Pgid {
+	n, first := int(p.count), 0
+	if n == 0 {
+		return nil
+	}
+	base := (*Pgid)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize))
+	if n == freelistCountOverflow {
+		n = int(*base)
+		first = 1
+	}
+	return unsafe.Slice(base, first+n)[first:]
+}
+
+// freelistWrite serializes ids, which must be sorted, as a freelist page at
+// the start of buf; buf must hold freelistSize(len(ids)) bytes.
+func freelistWrite(buf []byte, ids []Pgid) {
+	p := pageAt(buf)
+	p.flags = freelistPageFlag
+	base := (*Pgid)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize))
+	switch n := len(ids); {
+	case n == 0:
+		p.count = 0
+	case n < freelistCountOverflow:
+		p.count = uint16(n)
+		copy(unsafe.Slice(base, n), ids)
+	default:
+		p.count = freelistCountOverflow
+		s := unsafe.Slice(base, n+1)
+		s[0] = Pgid(n)
+		copy(s[1:], ids)
+	}
+}
+
+// freelistSize is the serialized size of a freelist holding n ids.
+func freelistSize(n int) int {
+	if n >= freelistCountOverflow {
+		n++
+	}
+	return pageHeaderSize + 8*n
+}
+
+// sum64 is the FNV-1a 64-bit hash of the checksummed meta bytes.
+func (m *meta) sum64() uint64 {
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
+	for _, c := range unsafe.Slice((*byte)(unsafe.Pointer(m)), metaChecksumSize) {
+		h ^= uint64(c)
+		h *= prime64
+	}
+	return h
+}
+
+// bucketHeaderOf copies the header at the start of a bucket value. The value
+// may sit at any byte offset, so it is copied byte by byte.
+func bucketHeaderOf(value []byte) bucketHeader {
+	var h bucketHeader
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&h)), bucketHeaderSize), value)
+	return h
+}
+
+// putBucketHeader writes h at the start of buf.
+func putBucketHeader(buf []byte, h bucketHeader) {
+	copy(buf, unsafe.Slice((*byte)(unsafe.Pointer(&h)), bucketHeaderSize))
+}
+
+// putMeta writes m at the start of buf.
+func putMeta(buf []byte, m *meta) {
+	copy(buf, unsafe.Slice((*byte)(unsafe.Pointer(m)), metaSize))
+}
+
+// metaOf copies the meta struct from the start of buf, which may be unaligned.
+func metaOf(buf []byte) meta {
+	var m meta
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&m)), metaSize), buf)
+	return m
+}
+
+// inlinePage returns the leaf page image stored in an inline bucket value.
+// Values sit at arbitrary offsets inside their leaf, and some machines fault
+// on unaligned loads, so a misaligned image is copied first.
+func inlinePage(value []byte) *page {
+	img := value[bucketHeaderSize:]
+	if uintptr(unsafe.Pointer(&img[0]))%8 != 0 {
+		buf := make([]uint64, (len(img)+7)/8)
+		aligned := unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), len(img))
+		copy(aligned, img)
+		img = aligned
+	}
+	return pageAt(img)
+}
+
+// writeElements serializes inodes into the page at the start of buf, which
+// must be at least nodeSize bytes long.
+func writeElements(buf []byte, leaf bool, inodes []inode) {
+	p := pageAt(buf)
+	if leaf {
+		p.flags = leafPageFlag
+	} else {
+		p.flags = branchPageFlag
+	}
+	if len(inodes) >= freelistCountOverflow+1 {
+		panic(fmt.Sprintf("bolt: node of %d elements cannot be written", len(inodes)))
+	}
+	p.count = uint16(len(inodes))
+	off := pageHeaderSize + len(inodes)*leafElementSize
+	for i := range inodes {
+		in := &inodes[i]
+		elemOff := pageHeaderSize + i*leafElementSize
+		if leaf {
+			e := p.leafElement(i)
+			e.flags = in.flags
+			e.pos = uint32(off - elemOff)
+			e.ksize = uint32(len(in.key))
+			e.vsize = uint32(len(in.value))
+		} else {
+			e := p.branchElement(i)
+			e.pos = uint32(off - elemOff)
+			e.ksize = uint32(len(in.key))
+			e.pgid = in.pgid
+		}
+		off += copy(buf[off:], in.key)
+		off += copy(buf[off:], in.value)
+	}
+}

@@ -1,0 +1,759 @@
+package bolt
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"time"
+)
+
+// Tx is a read-only or read/write transaction on the database.
+//
+// A read-only transaction sees the database as of the last commit before it
+// began, for its whole life, however many commits follow. A read/write
+// transaction is the only writer of its DB while it lives. A Tx, and the
+// buckets and cursors it hands out, must not be used from several
+// goroutines at once. Every transaction must end with Commit or Rollback:
+// an open read-only transaction keeps the pages it can see from being
+// reused, so the file grows, and Close waits for it.
+//
+// Slices returned by a transaction are valid only until it ends. In a
+// read-only transaction they point into a read-only mapping of the file, so
+// writing to them crashes the process.
+//
+// When a transaction meets a damaged page, calls that cannot return an error
+// (Get, cursor moves) behave as if the data ended there, and the
+// transaction remembers the error: ForEach returns it, View and Update
+// return it unless fn returned an error of its own, and Commit rolls back
+// and returns it.
+type Tx struct {
+	writable bool
+	managed  bool // run by Update or View, which own Commit and Rollback
+	db       *DB
+	meta     meta // the snapshot this tx reads; a writer edits its copy
+	root     Bucket
+	mapping  *mapping        // the mapping this tx reads pages through
+	pages    map[Pgid][]byte // pages written by this commit, by id
+	handlers []func()        // OnCommit
+	err      error           // first damage met; the tx cannot commit
+	pageSize int
+
+	stats TxStats
+
+	// WriteFlag is passed to os.OpenFile, with O_RDWR, when WriteTo needs
+	// to open the database file itself; O_DIRECT is the usual choice, to
+	// keep a backup from evicting the page cache. Zero reads through the
+	// DB's open file.
+	WriteFlag int
+}
+
+func (tx *Tx) init(db *DB, writable bool) {
+	tx.db = db
+	tx.writable = writable
+	tx.pageSize = db.pageSize
+	tx.meta = db.meta
+	tx.mapping = db.mapping
+	tx.mapping.acquire()
+	tx.root = newBucket(tx)
+	tx.root.bucketHeader = tx.meta.root
+	if writable {
+		tx.pages = make(map[Pgid][]byte)
+		tx.meta.txid++
+	}
+}
+
+// ID returns the transaction id: for a writer, the id its commit will have;
+// for a reader, the id of the commit it sees. It returns -1 for a nil or
+// finished transaction.
+func (tx *Tx) ID() int {
+	if tx == nil || tx.db == nil {
+		return -1
+	}
+	return int(tx.meta.txid)
+}
+
+// DB returns the database the transaction belongs to, nil once it ended.
+func (tx *Tx) DB() *DB { return tx.db }
+
+// Size returns the size in bytes of the database as this transaction sees
+// it: the high-water mark times the page size, not the file size.
+func (tx *Tx) Size() int64 { return int64(tx.meta.pgid) * int64(tx.pageSize) }
+
+// Writable reports whether the transaction can change the database.
+func (tx *Tx) Writable() bool { return tx.writable }
+
+// Cursor returns a cursor over the top-level bucket names; its values are
+// always nil.
+func (tx *Tx) Cursor() *Cursor { return tx.root.Cursor() }
+
+// Stats returns a copy of the transaction's counters.
+func (tx *Tx) Stats() TxStats { return tx.stats.snapshot() }
+
+// Bucket returns the top-level bucket name, or nil if it does not exist.
+func (tx *Tx) Bucket(name []byte) *Bucket { return tx.root.Bucket(name) }
+
+// CreateBucket creates a top-level bucket; see Bucket.CreateBucket.
+func (tx *Tx) CreateBucket(name []byte) (*Bucket, error) { return tx.root.CreateBucket(name) }
+
+// CreateBucketIfNotExists returns the top-level bucket name, creating it if
+// needed; see Bucket.CreateBucketIfNotExists.
+func (tx *Tx) CreateBucketIfNotExists(name []byte) (*Bucket, error) {
+	return tx.root.CreateBucketIfNotExists(name)
+}
+
+// DeleteBucket deletes a top-level bucket; see Bucket.DeleteBucket.
+func (tx *Tx) DeleteBucket(name []byte) error { return tx.root.DeleteBucket(name) }
+
+// ForEach calls fn for every top-level bucket, in name order. The first
+// error fn returns stops the walk and is returned.
+func (tx *Tx) ForEach(fn func(name []byte, b *Bucket) error) error {
+	return tx.root.ForEach(func(k, _ []byte) error {
+		return fn(k, tx.root.Bucket(k))
+	})
+}
+
+// OnCommit registers fn to run after the transaction commits successfully,
+// once the writer lock is released. Handlers run in registration order;
+// none run on rollback or on a failed commit.
+func (tx *Tx) OnCommit(fn func()) { tx.handlers = append(tx.handlers, fn) }
+
+// Commit writes every change to disk and ends the transaction. Inside Update
+// it panics: Update commits for you. It returns ErrTxClosed on a finished
+// transaction and ErrTxNotWritable on a read-only one (which stays open).
+// Any other failure rolls the transaction back, leaves the file as it was
+// and returns the error; the transaction is then finished.
+func (tx *Tx) Commit() (err error) {
+	if tx.managed {
+		panic("managed tx commit not allowed")
+	}
+	if tx.db == nil {
+		return ErrTxClosed
+	}
+	if !tx.writable {
+		return ErrTxNotWritable
+	}
+	if err := tx.commit(); err != nil {
+		tx.rollback(true)
+		return err
+	}
+	handlers := tx.handlers
+	tx.close()
+	for _, fn := range handlers {
+		fn()
+	}
+	return nil
+}
+
+// commit runs the commit protocol. On error the caller rolls back; the meta
+// page has not been written then, so the file's state is the previous
+// commit's whatever was written.
+func (tx *Tx) commit() error {
+	db := tx.db
+	if tx.err != nil {
+		return tx.err
+	}
+	start := time.Now()
+	if err := tx.root.rebalance(); err != nil {
+		return tx.fail(err)
+	}
+	if tx.stats.GetRebalance() > 0 {
+		tx.stats.IncRebalanceTime(time.Since(start))
+	}
+
+	hwm := tx.meta.pgid
+	start = time.Now()
+	if err := tx.root.spill(); err != nil {
+		return tx.fail(err)
+	}
+	tx.stats.IncSpillTime(time.Since(start))
+	tx.meta.root.root = tx.root.root
+
+	if tx.meta.freelist != pgidNoFreelist {
+		if err := tx.freePage(tx.meta.freelist); err != nil {
+			return err
+		}
+	}
+	if db.NoFreelistSync {
+		tx.meta.freelist = pgidNoFreelist
+	} else if err := tx.writeFreelist(); err != nil {
+		return err
+	}
+	if tx.err != nil {
+		return tx.err
+	}
+
+	if tx.meta.pgid > hwm {
+		if err := db.grow(int(tx.meta.pgid+1) * db.pageSize); err != nil {
+			return err
+		}
+	}
+
+	start = time.Now()
+	if err := tx.writePages(); err != nil {
+		return err
+	}
+	if db.StrictMode {
+		if errs := tx.checkAll(); len(errs) > 0 {
+			panic("check fail: " + errors.Join(errs...).Error())
+		}
+	}
+	// Readers that begin after this commit need the new pages mapped; map
+	// them before the meta makes them reachable.
+	if err := db.ensureMapped(int(tx.meta.pgid) * db.pageSize); err != nil {
+		return err
+	}
+	if err := tx.writeMeta(); err != nil {
+		return err
+	}
+	tx.stats.IncWriteTime(time.Since(start))
+	db.publish(&tx.meta)
+	return nil
+}
+
+// writeFreelist allocates pages for the free list as it stands (free and
+// pending ids, including this commit's) and serializes it there.
+func (tx *Tx) writeFreelist() error {
+	fl := tx.db.freelist
+	buf, id, err := tx.allocate(fl.size()/tx.pageSize + 1)
+	if err != nil {
+		return err
+	}
+	freelistWrite(buf, fl.all())
+	tx.meta.freelist = id
+	return nil
+}
+
+// Rollback discards every change and ends the transaction. Inside Update or
+// View it panics. It returns ErrTxClosed on a finished transaction.
+func (tx *Tx) Rollback() error {
+	if tx.managed {
+		panic("managed tx rollback not allowed")
+	}
+	if tx.db == nil {
+		return ErrTxClosed
+	}
+	tx.rollback(false)
+	return nil
+}
+
+// rollback ends the transaction without committing. After a failed commit
+// (reload) the pages the commit took from the free list are lost track of,
+// so the free list is rebuilt from the last committed state.
+func (tx *Tx) rollback(reload bool) {
+	if tx.db == nil {
+		return
+	}
+	if tx.writable {
+		db := tx.db
+		db.freelist.rollback(tx.meta.txid)
+		if reload {
+			if err := db.reloadFreelist(); err != nil {
+				db.poison(err)
+			}
+		}
+	}
+	tx.close()
+}
+
+// close releases the transaction's locks and mapping and folds its counters
+// into the DB's.
+func (tx *Tx) close() {
+	db := tx.db
+	if db == nil {
+		return
+	}
+	if tx.writable {
+		db.statlock.Lock()
+		db.stats.FreePageN = db.freelist.freeCount()
+		db.stats.PendingPageN = db.freelist.pendingCount()
+		db.stats.FreeAlloc = (db.stats.FreePageN + db.stats.PendingPageN) * db.pageSize
+		db.stats.FreelistInuse = db.freelist.size()
+		db.stats.TxStats.add(&tx.stats)
+		db.statlock.Unlock()
+		db.rwtx = nil
+		db.metalock.Lock()
+		tx.mapping.release()
+		db.metalock.Unlock()
+		db.rwlock.Unlock()
+	} else {
+		db.removeReader(tx)
+		db.statlock.Lock()
+		db.stats.TxStats.add(&tx.stats)
+		db.stats.OpenTxN--
+		db.statlock.Unlock()
+	}
+	tx.db = nil
+	tx.mapping = nil
+	tx.pages = nil
+	tx.root = Bucket{tx: tx}
+}
+
+// page returns the page with the given id as this transaction sees it: a
+// page written by this commit, or the page in the mapping. It fails on an id
+// at or beyond the high-water mark, or on a page that names another id.
+func (tx *Tx) page(id Pgid) (*page, error) {
+	if buf, ok := tx.pages[id]; ok {
+		return pageAt(buf), nil
+	}
+	if id >= tx.meta.pgid {
+		return nil, fmt.Errorf("%w: page %d: beyond high-water mark %d", ErrCorrupt, id, tx.meta.pgid)
+	}
+	data := tx.mapping.data
+	off := uint64(id) * uint64(tx.pageSize)
+	if off+uint64(tx.pageSize) > uint64(len(data)) {
+		return nil, fmt.Errorf("%w: page %d: beyond the end of the mapped file", ErrCorrupt, id)
+	}
+	p := pageAt(data[off:])
+	if p.id != id {
+		return nil, fmt.Errorf("%w: page %d: header names page %d", ErrCorrupt, id, p.id)
+	}
+	if end := off + (uint64(p.overflow)+1)*uint64(tx.pageSize); end > uint64(len(data)) || end > uint64(tx.meta.pgid)*uint64(tx.pageSize) {
+		return nil, fmt.Errorf("%w: page %d: overflow %d runs past the high-water mark", ErrCorrupt, id, p.overflow)
+	}
+	if err := checkPageElements(p, tx.pageSize); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// freePage puts page id (with its overflow) on this transaction's pending
+// list.
+func (tx *Tx) freePage(id Pgid) error {
+	p, err := tx.page(id)
+	if err != nil {
+		return tx.fail(err)
+	}
+	if err := tx.db.freelist.free(tx.meta.txid, p); err != nil {
+		return tx.fail(err)
+	}
+	return nil
+}
+
+// allocate returns a zeroed buffer for count contiguous pages, taken from the
+// free list or else from the high-water mark, with its header's id and
+// overflow set. The buffer is written at commit.
+func (tx *Tx) allocate(count int) ([]byte, Pgid, error) {
+	db := tx.db
+	id := db.freelist.allocate(tx.meta.txid, count)
+	if id == 0 {
+		id = tx.meta.pgid
+		minsz := (int(id) + count + 1) * db.pageSize
+		if err := db.checkMaxSize(minsz); err != nil {
+			return nil, 0, err
+		}
+		if minsz >= db.datasz {
+			sz, err := db.mmapSize(max(minsz, db.fileSizeOrZero()))
+			if err != nil {
+				return nil, 0, err
+			}
+			db.datasz = sz
+		}
+		tx.meta.pgid += Pgid(count)
+	}
+	buf := make([]byte, count*db.pageSize)
+	p := pageAt(buf)
+	p.id = id
+	p.overflow = uint32(count - 1)
+	tx.pages[id] = buf
+	tx.stats.IncPageCount(int64(count))
+	tx.stats.IncPageAlloc(int64(count * db.pageSize))
+	return buf, id, nil
+}
+
+// writePages writes this commit's pages in id order, runs of adjacent pages
+// in one call, then syncs the data.
+func (tx *Tx) writePages() error {
+	db := tx.db
+	ids := make([]Pgid, 0, len(tx.pages))
+	for id := range tx.pages {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		buf := tx.pages[id]
+		off := int64(id) * int64(db.pageSize)
+		for len(buf) > 0 {
+			chunk := buf
+			if len(chunk) > maxAllocSize-1 {
+				chunk = chunk[:maxAllocSize-1]
+			}
+			if _, err := db.file.WriteAt(chunk, off); err != nil {
+				return err
+			}
+			tx.stats.IncWrite(1)
+			off += int64(len(chunk))
+			buf = buf[len(chunk):]
+		}
+	}
+	if !db.NoSync || ignoreNoSync {
+		if err := db.file.Datasync(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeMeta writes this commit's meta to page txid%2 and syncs it: the
+// moment the commit becomes durable.
+func (tx *Tx) writeMeta() error {
+	db := tx.db
+	buf := make([]byte, db.pageSize)
+	p := pageAt(buf)
+	p.id = Pgid(tx.meta.txid % 2)
+	p.flags = metaPageFlag
+	tx.meta.checksum = tx.meta.sum64()
+	putMeta(buf[pageHeaderSize:], &tx.meta)
+	if _, err := db.file.WriteAt(buf, int64(p.id)*int64(db.pageSize)); err != nil {
+		db.poison(fmt.Errorf("meta page write failed: %w", err))
+		return err
+	}
+	if !db.NoSync || ignoreNoSync {
+		if err := db.file.Datasync(); err != nil {
+			db.poison(fmt.Errorf("meta page sync failed: %w", err))
+			return err
+		}
+	}
+	tx.stats.IncWrite(1)
+	return nil
+}
+
+// fail remembers the first error that makes the transaction unable to
+// commit, and returns err.
+func (tx *Tx) fail(err error) error {
+	if tx.err == nil {
+		tx.err = err
+	}
+	return err
+}
+
+// failed records an internal inconsistency as the transaction's error.
+func (tx *Tx) failed(what string) error {
+	return tx.fail(fmt.Errorf("bolt: internal error: %s", what))
+}
+
+func errTooDeep(id Pgid) error {
+	return fmt.Errorf("%w: page %d: tree deeper than %d levels (a cycle?)", ErrCorrupt, id, maxTreeDepth)
+}
+
+func errEmptyBranch(ref *elemRef) error {
+	if ref.page != nil {
+		return fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, ref.page.id)
+	}
+	return fmt.Errorf("%w: branch node with no elements", ErrCorrupt)
+}
+
+// ignoreNoSync is true where NoSync must be ignored because the OS has no
+// unified buffer cache: writes through the file are not seen in the mapping
+// until synced.
+const ignoreNoSync = runtime.GOOS == "openbsd"
+
+// TxStats counts what a transaction did. The DB sums the counters of every
+// closed transaction into Stats.TxStats. Fields are read and written with
+// atomic operations by the methods below; read them directly only from a
+// copy.
+type TxStats struct {
+	// PageCount is the number of pages allocated.
+	PageCount int64
+	// PageAlloc is the number of bytes allocated.
+	PageAlloc int64
+
+	// CursorCount is the number of cursors created.
+	CursorCount int64
+
+	// NodeCount is the number of nodes materialized from pages.
+	NodeCount int64
+	// NodeDeref is the number of nodes copied off an old mapping. bolt keeps
+	// old mappings alive instead, so it stays 0.
+	NodeDeref int64
+
+	// Rebalance is the number of node rebalances.
+	Rebalance int64
+	// RebalanceTime is the time spent rebalancing.
+	RebalanceTime time.Duration
+
+	// Split is the number of node splits.
+	Split int64
+	// Spill is the number of nodes written.
+	Spill int64
+	// SpillTime is the time spent spilling.
+	SpillTime time.Duration
+
+	// Write is the number of write calls, including the meta page's.
+	Write int64
+	// WriteTime is the time spent writing pages and meta.
+	WriteTime time.Duration
+}
+
+func (s *TxStats) add(o *TxStats) {
+	s.IncPageCount(o.GetPageCount())
+	s.IncPageAlloc(o.GetPageAlloc())
+	s.IncCursorCount(o.GetCursorCount())
+	s.IncNodeCount(o.GetNodeCount())
+	s.IncNodeDeref(o.GetNodeDeref())
+	s.IncRebalance(o.GetRebalance())
+	s.IncRebalanceTime(o.GetRebalanceTime())
+	s.IncSplit(o.GetSplit())
+	s.IncSpill(o.GetSpill())
+	s.IncSpillTime(o.GetSpillTime())
+	s.IncWrite(o.GetWrite())
+	s.IncWriteTime(o.GetWriteTime())
+}
+
+func (s *TxStats) snapshot() TxStats {
+	var c TxStats
+	c.add(s)
+	return c
+}
+
+// Sub returns s minus other, field by field: the activity between two
+// snapshots.
+func (s *TxStats) Sub(other *TxStats) TxStats {
+	var d TxStats
+	d.PageCount = s.GetPageCount() - other.GetPageCount()
+	d.PageAlloc = s.GetPageAlloc() - other.GetPageAlloc()
+	d.CursorCount = s.GetCursorCount() - other.GetCursorCount()
+	d.NodeCount = s.GetNodeCount() - other.GetNodeCount()
+	d.NodeDeref = s.GetNodeDeref() - other.GetNodeDeref()
+	d.Rebalance = s.GetRebalance() - other.GetRebalance()
+	d.RebalanceTime = s.GetRebalanceTime() - other.GetRebalanceTime()
+	d.Split = s.GetSplit() - other.GetSplit()
+	d.Spill = s.GetSpill() - other.GetSpill()
+	d.SpillTime = s.GetSpillTime() - other.GetSpillTime()
+	d.Write = s.GetWrite() - other.GetWrite()
+	d.WriteTime = s.GetWriteTime() - other.GetWriteTime()
+	return d
+}
+
+// GetPageCount returns PageCount atomically.
+func (s *TxStats) GetPageCount() int64 { return atomic.LoadInt64(&s.PageCount) }
+
+// IncPageCount adds delta to PageCount atomically and returns the new value.
+func (s *TxStats) IncPageCount(delta int64) int64 { return atomic.AddInt64(&s.PageCount, delta) }
+
+// GetPageAlloc returns PageAlloc atomically.
+func (s *TxStats) GetPageAlloc() int64 { return atomic.LoadInt64(&s.PageAlloc) }
+
+// IncPageAlloc adds delta to PageAlloc atomically and returns the new value.
+func (s *TxStats) IncPageAlloc(delta int64) int64 { return atomic.AddInt64(&s.PageAlloc, delta) }
+
+// GetCursorCount returns CursorCount atomically.
+func (s *TxStats) GetCursorCount() int64 { return atomic.LoadInt64(&s.CursorCount) }
+
+// IncCursorCount adds delta to CursorCount atomically and returns the new
+// value.
+func (s *TxStats) IncCursorCount(delta int64) int64 { return atomic.AddInt64(&s.CursorCount, delta) }
+
+// GetNodeCount returns NodeCount atomically.
+func (s *TxStats) GetNodeCount() int64 { return atomic.LoadInt64(&s.NodeCount) }
+
+// IncNodeCount adds delta to NodeCount atomically and returns the new value.
+func (s *TxStats) IncNodeCount(delta int64) int64 { return atomic.AddInt64(&s.NodeCount, delta) }
+
+// GetNodeDeref returns NodeDeref atomically.
+func (s *TxStats) GetNodeDeref() int64 { return atomic.LoadInt64(&s.NodeDeref) }
+
+// IncNodeDeref adds delta to NodeDeref atomically and returns the new value.
+func (s *TxStats) IncNodeDeref(delta int64) int64 { return atomic.AddInt64(&s.NodeDeref, delta) }
+
+// GetRebalance returns Rebalance atomically.
+func (s *TxStats) GetRebalance() int64 { return atomic.LoadInt64(&s.Rebalance) }
+
+// IncRebalance adds delta to Rebalance atomically and returns the new value.
+func (s *TxStats) IncRebalance(delta int64) int64 { return atomic.AddInt64(&s.Rebalance, delta) }
+
+// GetRebalanceTime returns RebalanceTime atomically.
+func (s *TxStats) GetRebalanceTime() time.Duration {
+	return time.Duration(atomic.LoadInt64((*int64)(&s.RebalanceTime)))
+}
+
+// IncRebalanceTime adds delta to RebalanceTime atomically and returns the
+// new value.
+func (s *TxStats) IncRebalanceTime(delta time.Duration) time.Duration {
+	return time.Duration(atomic.AddInt64((*int64)(&s.RebalanceTime), int64(delta)))
+}
+
+// GetSplit returns Split atomically.
+func (s *TxStats) GetSplit() int64 { return atomic.LoadInt64(&s.Split) }
+
+// IncSplit adds delta to Split atomically and returns the new value.
+func (s *TxStats) IncSplit(delta int64) int64 { return atomic.AddInt64(&s.Split, delta) }
+
+// GetSpill returns Spill atomically.
+func (s *TxStats) GetSpill() int64 { return atomic.LoadInt64(&s.Spill) }
+
+// IncSpill adds delta to Spill atomically and returns the new value.
+func (s *TxStats) IncSpill(delta int64) int64 { return atomic.AddInt64(&s.Spill, delta) }
+
+// GetSpillTime returns SpillTime atomically.
+func (s *TxStats) GetSpillTime() time.Duration {
+	return time.Duration(atomic.LoadInt64((*int64)(&s.SpillTime)))
+}
+
+// IncSpillTime adds delta to SpillTime atomically and returns the new value.
+func (s *TxStats) IncSpillTime(delta time.Duration) time.Duration {
+	return time.Duration(atomic.AddInt64((*int64)(&s.SpillTime), int64(delta)))
+}
+
+// GetWrite returns Write atomically.
+func (s *TxStats) GetWrite() int64 { return atomic.LoadInt64(&s.Write) }
+
+// IncWrite adds delta to Write atomically and returns the new value.
+func (s *TxStats) IncWrite(delta int64) int64 { return atomic.AddInt64(&s.Write, delta) }
+
+// GetWriteTime returns WriteTime atomically.
+func (s *TxStats) GetWriteTime() time.Duration {
+	return time.Duration(atomic.LoadInt64((*int64)(&s.WriteTime)))
+}
+
+// IncWriteTime adds delta to WriteTime atomically and returns the new value.
+func (s *TxStats) IncWriteTime(delta time.Duration) time.Duration {
+	return time.Duration(atomic.AddInt64((*int64)(&s.WriteTime), int64(delta)))
+}
+
+// walkPages calls fn for every page of the committed tree under id, depth
+// first, with its depth below the start.
+func (tx *Tx) walkPages(id Pgid, depth int, fn func(*page, int) error) error {
+	if depth > maxTreeDepth {
+		return errTooDeep(id)
+	}
+	p, err := tx.page(id)
+	if err != nil {
+		return err
+	}
+	if err := fn(p, depth); err != nil {
+		return err
+	}
+	if p.isBranch() {
+		for i := 0; i < int(p.count); i++ {
+			if err := tx.walkPages(p.branchElement(i).pgid, depth+1, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// WriteTo writes a consistent copy of the database, as this transaction
+// sees it, to w: two meta pages made from the transaction's meta, then the
+// file's pages up to the high-water mark, Size() bytes in all. Other
+// transactions may run meanwhile; a read-only transaction makes a hot
+// backup. The copy opens as a database of its own.
+//
+// Pages are read through the DB's open file, or, when WriteFlag is set,
+// through a new handle opened with it.
+func (tx *Tx) WriteTo(w io.Writer) (n int64, err error) {
+	if tx.db == nil {
+		return 0, ErrTxClosed
+	}
+	var src io.ReaderAt = tx.db.file
+	if tx.WriteFlag != 0 {
+		f, err := tx.db.openFile(tx.db.path, os.O_RDONLY|tx.WriteFlag, 0)
+		if err != nil {
+			return 0, err
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}()
+		if sameFile(f, tx.db.osf) {
+			src = f
+		}
+	}
+
+	buf := make([]byte, tx.pageSize)
+	for i := 0; i < 2; i++ {
+		clear(buf)
+		p := pageAt(buf)
+		p.id, p.flags = Pgid(i), metaPageFlag
+		m := tx.meta
+		m.txid -= txid(i)
+		m.checksum = m.sum64()
+		putMeta(buf[pageHeaderSize:], &m)
+		written, err := w.Write(buf)
+		n += int64(written)
+		if err != nil {
+			return n, fmt.Errorf("meta %d copy: %s", i, err)
+		}
+	}
+	rest := tx.Size() - 2*int64(tx.pageSize)
+	copied, err := io.CopyN(w, io.NewSectionReader(src, 2*int64(tx.pageSize), rest), rest)
+	n += copied
+	return n, err
+}
+
+// sameFile reports whether two open files are the same file on disk.
+func sameFile(a, b *os.File) bool {
+	ai, err := a.Stat()
+	if err != nil {
+		return false
+	}
+	bi, err := b.Stat()
+	if err != nil {
+		return false
+	}
+	return os.SameFile(ai, bi)
+}
+
+// Copy writes a copy of the database to w.
+//
+// Deprecated: Use WriteTo.
+func (tx *Tx) Copy(w io.Writer) error {
+	_, err := tx.WriteTo(w)
+	return err
+}
+
+// CopyFile writes a copy of the database to the file at path, created or
+// truncated with mode.
+func (tx *Tx) CopyFile(path string, mode os.FileMode) error {
+	if tx.db == nil {
+		return ErrTxClosed
+	}
+	f, err := tx.db.openFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.WriteTo(f); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// PageInfo describes one page, as returned by Tx.Page.
+type PageInfo struct {
+	ID            int
+	Type          string
+	Count         int
+	OverflowCount int
+}
+
+// Page describes page id as stored in the file (changes of the current
+// commit are not seen). It returns nil, nil for an id at or beyond the
+// high-water mark, ErrTxClosed on a finished transaction, and
+// ErrFreePagesNotLoaded on a read-only DB whose free list is not loaded.
+func (tx *Tx) Page(id int) (*PageInfo, error) {
+	if tx.db == nil {
+		return nil, ErrTxClosed
+	}
+	if id < 0 || Pgid(id) >= tx.meta.pgid {
+		return nil, nil
+	}
+	if tx.db.freelist == nil {
+		return nil, ErrFreePagesNotLoaded
+	}
+	off := id * tx.pageSize
+	if off+pageHeaderSize > len(tx.mapping.data) {
+		return nil, fmt.Errorf("%w: page %d: beyond the end of the mapped file", ErrCorrupt, id)
+	}
+	p := pageAt(tx.mapping.data[off:])
+	info := &PageInfo{ID: id, Count: int(p.count), OverflowCount: int(p.overflow), Type: p.typ()}
+	if tx.db.freelist.freed(Pgid(id)) {
+		info.Type = "free"
+	}
+	return info, nil
+}
