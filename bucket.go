@@ -463,6 +463,11 @@ func (b *Bucket) node(id Pgid, parent *node) (*node, error) {
 		if p.flags != branchPageFlag && p.flags != leafPageFlag {
 			return nil, b.tx.fail(fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags))
 		}
+		// A node outlives this read and is rewritten at commit: check every
+		// element now rather than at each use.
+		if err := checkElements(p, b.tx.pageSize); err != nil {
+			return nil, b.tx.fail(err)
+		}
 	}
 	n := &node{bucket: b, parent: parent}
 	if parent == nil {
@@ -703,7 +708,7 @@ func (b *Bucket) Stats() BucketStats {
 		s.InlineBucketN = 1
 	}
 	visit := func(p *page, depth int) error {
-		if err := checkPageElements(p, pageSize); err != nil {
+		if err := checkElements(p, pageSize); err != nil {
 			return err
 		}
 		n := int(p.count)

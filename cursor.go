@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"fmt"
 	"sort"
 )
 
@@ -310,12 +311,17 @@ func (c *Cursor) searchBranch(ref *elemRef, key []byte) int {
 			return r >= 0
 		})
 	} else {
-		p := ref.page
+		p, span, bad := ref.page, c.span(ref.page), false
 		i = sort.Search(int(p.count), func(i int) bool {
-			r := bytes.Compare(p.branchElement(i).key(), key)
+			k, ok := p.branchKey(i, span)
+			bad = bad || !ok
+			r := bytes.Compare(k, key)
 			exact = exact || r == 0
 			return r >= 0
 		})
+		if bad {
+			c.bucket.tx.fail(errElement(p, i))
+		}
 	}
 	if !exact && i > 0 {
 		i--
@@ -328,12 +334,23 @@ func (c *Cursor) searchLeaf(ref *elemRef, key []byte) int {
 	if n := ref.node; n != nil {
 		return sort.Search(len(n.inodes), func(i int) bool { return bytes.Compare(n.inodes[i].key, key) >= 0 })
 	}
-	p := ref.page
-	return sort.Search(int(p.count), func(i int) bool { return bytes.Compare(p.leafElement(i).key(), key) >= 0 })
+	p, span, bad := ref.page, c.span(ref.page), false
+	i := sort.Search(int(p.count), func(i int) bool {
+		k, _, _, ok := p.leafKV(i, span)
+		bad = bad || !ok
+		return bytes.Compare(k, key) >= 0
+	})
+	if bad {
+		c.bucket.tx.fail(errElement(p, i))
+	}
+	return i
 }
 
+// span is the byte length of the logical page p.
+func (c *Cursor) span(p *page) int { return (int(p.overflow) + 1) * c.bucket.tx.pageSize }
+
 // keyValue returns the element the cursor is on, or nils when it is off the
-// end of its leaf or the leaf is empty.
+// end of its leaf, the leaf is empty, or the element is damaged.
 func (c *Cursor) keyValue() ([]byte, []byte, uint32) {
 	if len(c.stack) == 0 {
 		return nil, nil, 0
@@ -346,8 +363,16 @@ func (c *Cursor) keyValue() ([]byte, []byte, uint32) {
 		in := &ref.node.inodes[ref.index]
 		return in.key, in.value, in.flags
 	}
-	e := ref.page.leafElement(ref.index)
-	return e.key(), e.value(), e.flags
+	k, v, flags, ok := ref.page.leafKV(ref.index, c.span(ref.page))
+	if !ok {
+		c.bucket.tx.fail(errElement(ref.page, ref.index))
+		return nil, nil, 0
+	}
+	return k, v, flags
+}
+
+func errElement(p *page, i int) error {
+	return fmt.Errorf("%w: page %d: element %d lies outside the page", ErrCorrupt, p.id, i)
 }
 
 // node materializes the path to the cursor's leaf and returns the leaf node.

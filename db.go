@@ -270,7 +270,7 @@ type DB struct {
 	metalock  sync.Mutex
 	statlock  sync.Mutex
 
-	// mmap and munmap are the platform calls, replaceable by tests.
+	// mmapFn and munmapFn are the platform calls, replaceable by tests.
 	mmapFn   func(f *os.File, size int, flags int, writable bool) ([]byte, error)
 	munmapFn func([]byte) error
 }
@@ -297,7 +297,20 @@ func (db *DB) IsReadOnly() bool { return db.readOnly }
 // a file that is not a usable database ErrInvalid, ErrVersionMismatch or
 // ErrChecksum (both meta pages bad; the first one's error is returned), or
 // an error wrapping ErrCorrupt.
-func Open(path string, mode os.FileMode, options *Options) (_ *DB, err error) {
+func Open(path string, mode os.FileMode, options *Options) (db *DB, err error) {
+	return open(path, mode, options, nil)
+}
+
+// seams replace the engine's I/O for tests: every file operation, and the
+// mapping calls. A nil seams, or a nil field, means the real thing.
+type seams struct {
+	// wrap returns the dataFile the engine uses for f.
+	wrap   func(f *os.File) dataFile
+	mmap   func(f *os.File, size int, flags int, writable bool) ([]byte, error)
+	munmap func([]byte) error
+}
+
+func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB, err error) {
 	if !archSupported {
 		return nil, fmt.Errorf("bolt: not supported on %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
@@ -339,6 +352,17 @@ func Open(path string, mode os.FileMode, options *Options) (_ *DB, err error) {
 		return nil, err
 	}
 	db.osf, db.file, db.path = f, osFile{f}, f.Name()
+	if hooks != nil {
+		if hooks.wrap != nil {
+			db.file = hooks.wrap(f)
+		}
+		if hooks.mmap != nil {
+			db.mmapFn = hooks.mmap
+		}
+		if hooks.munmap != nil {
+			db.munmapFn = hooks.munmap
+		}
+	}
 	locked := false
 	defer func() {
 		if err != nil {

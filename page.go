@@ -204,6 +204,29 @@ func (p *page) branchElementEnd(i int) int {
 	return pageHeaderSize + i*branchElementSize + int(e.pos) + int(e.ksize)
 }
 
+// leafKV returns element i of a leaf page whose logical page is span bytes
+// long, with ok false if its key or value does not lie inside the page.
+// The element array itself must already be known to fit (checkPageElements).
+func (p *page) leafKV(i, span int) (k, v []byte, flags uint32, ok bool) {
+	e := p.leafElement(i)
+	end := uint64(pageHeaderSize+i*leafElementSize) + uint64(e.pos) + uint64(e.ksize) + uint64(e.vsize)
+	if end > uint64(span) {
+		return nil, nil, 0, false
+	}
+	return e.key(), e.value(), e.flags, true
+}
+
+// branchKey returns the key of element i of a branch page of span bytes,
+// with ok false if it does not lie inside the page.
+func (p *page) branchKey(i, span int) ([]byte, bool) {
+	e := p.branchElement(i)
+	end := uint64(pageHeaderSize+i*branchElementSize) + uint64(e.pos) + uint64(e.ksize)
+	if end > uint64(span) {
+		return nil, false
+	}
+	return e.key(), true
+}
+
 // key returns the key of a leaf element; the slice's cap equals its len, so
 // a caller's append cannot write into the page.
 func (e *leafPageElement) key() []byte {

@@ -183,6 +183,7 @@ type simulation struct {
 	tx       *bolt.Tx // the open unmanaged transaction, rolled back if a check fails inside it
 	model    *modelBucket
 
+	size  int // keys and buckets in the DB at the last verify, to keep it bounded
 	txNum int // transactions begun so far
 	opNum int // operations run so far, over all transactions
 	trace []string
@@ -392,7 +393,20 @@ func (s *simulation) readTx() {
 	}
 }
 
+// simTargetSize is the number of keys and buckets above which the operation
+// mix leans towards deleting, so that comparing the whole DB after every
+// commit stays cheap.
+const simTargetSize = 2500
+
 func (s *simulation) writeOp(tx *bolt.Tx) {
+	if s.size > simTargetSize && s.rng.IntN(4) == 0 {
+		if s.rng.IntN(3) == 0 {
+			s.opDeleteBucket(tx)
+		} else {
+			s.opRangeDelete(tx)
+		}
+		return
+	}
 	switch r := s.rng.IntN(100); {
 	case r < 36:
 		s.opPut(tx)
@@ -567,18 +581,21 @@ func (s *simulation) expectErr(err, want error, what string) {
 	s.n.expectedErrors++
 }
 
-func (s *simulation) requireValue(want, got []byte, what string) {
-	s.t.Helper()
+// requireValue checks a value read for key. It is on the hot path of every
+// comparison, so it builds no message unless the check fails.
+func (s *simulation) requireValue(want, got []byte, what, key string) {
 	if got == nil {
-		s.t.Fatalf("%s: got nil, want %d bytes\n%s", what, len(want), s.where())
+		s.t.Helper()
+		s.t.Fatalf("%s at key %x: got nil, want %d bytes\n%s", what, key, len(want), s.where())
 	}
 	if !bytes.Equal(want, got) {
+		s.t.Helper()
 		i := 0
 		for i < len(want) && i < len(got) && want[i] == got[i] {
 			i++
 		}
-		s.t.Fatalf("%s: value differs: got %d bytes, want %d bytes, first difference at offset %d\n%s",
-			what, len(got), len(want), i, s.where())
+		s.t.Fatalf("%s at key %x: value differs: got %d bytes, want %d bytes, first difference at offset %d\n%s",
+			what, key, len(got), len(want), i, s.where())
 	}
 }
 
@@ -606,7 +623,7 @@ func (s *simulation) opPut(tx *bolt.Tx) {
 	m.put(key, v)
 	s.n.puts++
 	if s.rng.IntN(4) == 0 {
-		s.requireValue(v, b.Get([]byte(key)), "Get after Put")
+		s.requireValue(v, b.Get([]byte(key)), "Get after Put", key)
 	}
 }
 
@@ -649,7 +666,7 @@ func (s *simulation) opGet(tx *bolt.Tx) {
 	case r < 6:
 		if k, ok := s.pickKV(m); ok {
 			s.logf("Get(%x, %x)", path, k)
-			s.requireValue(m.kv[k], b.Get([]byte(k)), fmt.Sprintf("Get(%x)", k))
+			s.requireValue(m.kv[k], b.Get([]byte(k)), "Get", k)
 			require.Nil(s.t, b.Bucket([]byte(k)), "Bucket on a plain key\n%s", s.where())
 			return
 		}
@@ -686,25 +703,27 @@ func (s *simulation) seekTarget(m *modelBucket) string {
 // checkEntry compares one cursor position with the model: buckets come back
 // with a nil value, plain keys with their (never nil) value.
 func (s *simulation) checkEntry(m *modelBucket, want string, k, v []byte, what string) {
-	s.t.Helper()
 	if k == nil {
+		s.t.Helper()
 		s.t.Fatalf("%s: cursor returned nil, want key %x\n%s", what, want, s.where())
 	}
 	if string(k) != want {
+		s.t.Helper()
 		s.t.Fatalf("%s: cursor returned key %x, want %x\n%s", what, k, want, s.where())
 	}
 	if _, ok := m.buckets[want]; ok {
 		if v != nil {
+			s.t.Helper()
 			s.t.Fatalf("%s: bucket key %x came with a %d-byte value, want nil\n%s", what, k, len(v), s.where())
 		}
 		return
 	}
-	s.requireValue(m.kv[want], v, fmt.Sprintf("%s at key %x", what, want))
+	s.requireValue(m.kv[want], v, what, want)
 }
 
 func (s *simulation) requireNoKey(k []byte, what string) {
-	s.t.Helper()
 	if k != nil {
+		s.t.Helper()
 		s.t.Fatalf("%s: cursor returned key %x, want nil (end)\n%s", what, k, s.where())
 	}
 }
@@ -976,7 +995,8 @@ func (s *simulation) opReadOnlyRefusals(tx *bolt.Tx) {
 func (s *simulation) opBulkPut(tx *bolt.Tx) {
 	path, m, b := s.pickDataBucket(tx)
 	prefix := s.randKey()
-	n := 20 + s.rng.IntN(200)
+	prefix = prefix[:min(len(prefix), 59)] // keep keys within 64 bytes
+	n := 10 + s.rng.IntN(150)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -1070,7 +1090,7 @@ func (s *simulation) reopen() {
 // verify compares the whole DB with the model in a fresh read transaction
 // and runs the consistency check.
 func (s *simulation) verify() {
-	s.t.Helper()
+	s.size = 0
 	err := s.db.View(func(tx *bolt.Tx) error {
 		s.compareBucket(tx, nil, s.model)
 
@@ -1100,9 +1120,11 @@ func (s *simulation) verify() {
 // compareBucket walks bl with a cursor forwards and backwards and checks
 // every key, value and bucket against m, then recurses into the buckets.
 func (s *simulation) compareBucket(bl simBucket, path []string, m *modelBucket) {
-	s.t.Helper()
 	keys := m.sorted()
 	what := fmt.Sprintf("bucket %x", path)
+
+	forwardWhat, backwardWhat := what+" forward walk", what+" backward walk"
+	s.size += len(keys)
 
 	c := bl.Cursor()
 	i := 0
@@ -1110,7 +1132,7 @@ func (s *simulation) compareBucket(bl simBucket, path []string, m *modelBucket) 
 		if i == len(keys) {
 			s.t.Fatalf("%s: forward walk found extra key %x after the %d expected\n%s", what, k, len(keys), s.where())
 		}
-		s.checkEntry(m, keys[i], k, v, what+" forward walk")
+		s.checkEntry(m, keys[i], k, v, forwardWhat)
 		i++
 	}
 	if i != len(keys) {
@@ -1122,7 +1144,7 @@ func (s *simulation) compareBucket(bl simBucket, path []string, m *modelBucket) 
 		if i < 0 {
 			s.t.Fatalf("%s: backward walk found extra key %x\n%s", what, k, s.where())
 		}
-		s.checkEntry(m, keys[i], k, v, what+" backward walk")
+		s.checkEntry(m, keys[i], k, v, backwardWhat)
 		i--
 	}
 	if i != -1 {
@@ -1131,8 +1153,9 @@ func (s *simulation) compareBucket(bl simBucket, path []string, m *modelBucket) 
 
 	if b, ok := bl.(*bolt.Bucket); ok {
 		require.Equal(s.t, m.seq, b.Sequence(), "%s: Sequence\n%s", what, s.where())
+		getWhat := what + " Get"
 		for _, k := range m.kvNames() {
-			s.requireValue(m.kv[k], b.Get([]byte(k)), fmt.Sprintf("%s: Get(%x)", what, k))
+			s.requireValue(m.kv[k], b.Get([]byte(k)), getWhat, k)
 		}
 		var got []string
 		require.NoError(s.t, b.ForEachBucket(func(k []byte) error {
