@@ -2,7 +2,10 @@ package bolt
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+
+	berrors "github.com/boltkv/bolt/errors"
 )
 
 const (
@@ -35,6 +38,7 @@ type Bucket struct {
 	bucketHeader // root page id (0 for an inline bucket) and sequence
 
 	tx       *Tx
+	parent   *Bucket            // the bucket this one was opened from; nil for the root
 	buckets  map[string]*Bucket // opened sub-buckets, writable tx only
 	page     *page              // the leaf image of an inline bucket
 	rootNode *node              // materialized root, if any
@@ -95,8 +99,9 @@ func (b *Bucket) Writable() bool { return b.tx.writable }
 // Cursor returns a new cursor over the bucket, valid for the life of the
 // transaction. A cursor is not positioned until First, Last or Seek.
 func (b *Bucket) Cursor() *Cursor {
-	b.tx.stats.IncCursorCount(1)
-	return &Cursor{bucket: b, stack: make([]elemRef, 0, 4)}
+	c := new(Cursor)
+	c.init(b)
+	return c
 }
 
 // Bucket returns the nested bucket named name, or nil if there is no such
@@ -108,7 +113,8 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 			return child
 		}
 	}
-	c := b.Cursor()
+	var c Cursor
+	c.init(b)
 	k, v, flags := c.seek(name)
 	if !bytes.Equal(name, k) || flags&bucketLeafFlag == 0 {
 		return nil
@@ -117,6 +123,7 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 	if child == nil {
 		return nil
 	}
+	child.parent = b
 	if b.buckets != nil {
 		b.buckets[string(name)] = child
 	}
@@ -156,7 +163,8 @@ func (b *Bucket) CreateBucket(key []byte) (rb *Bucket, err error) {
 	if len(key) == 0 {
 		return nil, ErrBucketNameRequired
 	}
-	c := b.Cursor()
+	var c Cursor
+	c.init(b)
 	k, _, flags := c.seek(key)
 	if bytes.Equal(key, k) {
 		if flags&bucketLeafFlag != 0 {
@@ -167,7 +175,7 @@ func (b *Bucket) CreateBucket(key []byte) (rb *Bucket, err error) {
 	if err := b.tx.err; err != nil {
 		return nil, err
 	}
-	return b.insertBucket(c, key)
+	return b.insertBucket(&c, key)
 }
 
 // CreateBucketIfNotExists returns the nested bucket key, creating it if it
@@ -182,7 +190,8 @@ func (b *Bucket) CreateBucketIfNotExists(key []byte) (rb *Bucket, err error) {
 	if child := b.buckets[string(key)]; child != nil {
 		return child, nil
 	}
-	c := b.Cursor()
+	var c Cursor
+	c.init(b)
 	k, v, flags := c.seek(key)
 	if bytes.Equal(key, k) {
 		if flags&bucketLeafFlag == 0 {
@@ -192,13 +201,14 @@ func (b *Bucket) CreateBucketIfNotExists(key []byte) (rb *Bucket, err error) {
 		if child == nil {
 			return nil, b.tx.err
 		}
+		child.parent = b
 		b.buckets[string(key)] = child
 		return child, nil
 	}
 	if err := b.tx.err; err != nil {
 		return nil, err
 	}
-	return b.insertBucket(c, key)
+	return b.insertBucket(&c, key)
 }
 
 // insertBucket stores an empty inline bucket under key, where c was just
@@ -225,7 +235,8 @@ func (b *Bucket) DeleteBucket(key []byte) (err error) {
 	if err := b.checkWritable(); err != nil {
 		return err
 	}
-	c := b.Cursor()
+	var c Cursor
+	c.init(b)
 	k, _, flags := c.seek(key)
 	if !bytes.Equal(key, k) {
 		if err := b.tx.err; err != nil {
@@ -273,7 +284,9 @@ func (b *Bucket) DeleteBucket(key []byte) (err error) {
 // nested bucket. The value is valid only for the life of the transaction and
 // must not be modified.
 func (b *Bucket) Get(key []byte) []byte {
-	k, v, flags := b.Cursor().seek(key)
+	var c Cursor
+	c.init(b)
+	k, v, flags := c.seek(key)
 	if flags&bucketLeafFlag != 0 || !bytes.Equal(key, k) {
 		return nil
 	}
@@ -298,7 +311,8 @@ func (b *Bucket) Put(key []byte, value []byte) (err error) {
 	if int64(len(value)) > MaxValueSize {
 		return ErrValueTooLarge
 	}
-	c := b.Cursor()
+	var c Cursor
+	c.init(b)
 	k, _, flags := c.seek(key)
 	if bytes.Equal(key, k) && flags&bucketLeafFlag != 0 {
 		return ErrIncompatibleValue
@@ -322,7 +336,8 @@ func (b *Bucket) Delete(key []byte) (err error) {
 	if err := b.checkWritable(); err != nil {
 		return err
 	}
-	c := b.Cursor()
+	var c Cursor
+	c.init(b)
 	k, _, flags := c.seek(key)
 	if !bytes.Equal(key, k) {
 		return b.tx.err
@@ -385,7 +400,8 @@ func (b *Bucket) ForEach(fn func(k, v []byte) error) error {
 	if b.tx.db == nil {
 		return ErrTxClosed
 	}
-	c := b.Cursor()
+	var c Cursor
+	c.init(b)
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if err := fn(k, v); err != nil {
 			return err
@@ -400,7 +416,8 @@ func (b *Bucket) ForEachBucket(fn func(k []byte) error) error {
 	if b.tx.db == nil {
 		return ErrTxClosed
 	}
-	c := b.Cursor()
+	var c Cursor
+	c.init(b)
 	for k, _, flags := c.first(); k != nil; k, _, flags = c.next() {
 		if flags&bucketLeafFlag == 0 {
 			continue
@@ -522,7 +539,8 @@ func (b *Bucket) spill() error {
 		if child.rootNode == nil {
 			continue
 		}
-		c := b.Cursor()
+		var c Cursor
+		c.init(b)
 		k, _, flags := c.seek([]byte(name))
 		if !bytes.Equal([]byte(name), k) || flags&bucketLeafFlag == 0 {
 			return fmt.Errorf("bolt: bucket %q vanished from its parent during commit", name)
@@ -759,4 +777,116 @@ func (b *Bucket) Stats() BucketStats {
 	s.Depth += sub.Depth
 	s.Add(sub)
 	return s
+}
+
+// MoveBucket moves the nested bucket key, with everything in it, from b to
+// dstBucket, without copying its pages. Changes made to the bucket earlier
+// in the transaction move with it. Checked in this order, it returns
+// ErrTxClosed, ErrTxNotWritable, ErrDifferentDB (the buckets belong to
+// different databases or different transactions), ErrBucketNotFound,
+// ErrIncompatibleValue (key holds a plain value), ErrSameBuckets, and
+// ErrBucketExists or ErrIncompatibleValue when dstBucket already has key.
+// Moving a bucket into itself or one of its own sub-buckets is refused with
+// errMoveIntoSelf.
+func (b *Bucket) MoveBucket(key []byte, dstBucket *Bucket) (err error) {
+	if b.tx.db == nil || dstBucket.tx.db == nil {
+		return ErrTxClosed
+	}
+	if !b.Writable() || !dstBucket.Writable() {
+		return ErrTxNotWritable
+	}
+	if b.tx.db.Path() != dstBucket.tx.db.Path() || b.tx != dstBucket.tx {
+		return berrors.ErrDifferentDB
+	}
+	key = cloneBytes(key)
+	var c Cursor
+	c.init(b)
+	k, v, flags := c.seek(key)
+	if !bytes.Equal(key, k) {
+		if err := b.tx.err; err != nil {
+			return err
+		}
+		return ErrBucketNotFound
+	}
+	if flags&bucketLeafFlag == 0 {
+		return ErrIncompatibleValue
+	}
+	if b == dstBucket || (b.root == dstBucket.root && b.root != 0) {
+		return berrors.ErrSameBuckets
+	}
+	var dc Cursor
+	dc.init(dstBucket)
+	k, _, flags = dc.seek(key)
+	if bytes.Equal(key, k) {
+		if flags&bucketLeafFlag != 0 {
+			return ErrBucketExists
+		}
+		return ErrIncompatibleValue
+	}
+	child := b.buckets[string(key)]
+	if child != nil {
+		for p := dstBucket; p != nil; p = p.parent {
+			if p == child {
+				return errMoveIntoSelf
+			}
+		}
+	}
+
+	src, err := c.node()
+	if err != nil {
+		return err
+	}
+	dst, err := dc.node()
+	if err != nil {
+		return err
+	}
+	value := cloneBytes(v)
+	src.del(key)
+	delete(b.buckets, string(key))
+	dst.put(key, key, value, 0, bucketLeafFlag)
+	if child != nil {
+		// The opened child carries this transaction's changes; the parent
+		// that spills it now is dstBucket.
+		child.parent = dstBucket
+		dstBucket.buckets[string(key)] = child
+	}
+	return nil
+}
+
+// errMoveIntoSelf is returned by MoveBucket when the destination lies inside
+// the bucket being moved, which would detach it from the tree.
+var errMoveIntoSelf = errors.New("bolt: cannot move a bucket into itself or its own sub-bucket")
+
+// BucketStructure describes a bucket and its nested buckets, as returned
+// by Inspect.
+type BucketStructure struct {
+	Name     string            `json:"name"`
+	KeyN     int               `json:"keyN"`
+	Children []BucketStructure `json:"buckets,omitempty"`
+}
+
+// Inspect returns the tree of nested buckets under b, with the number of
+// plain keys in each. The top level is named "root".
+func (b *Bucket) Inspect() BucketStructure {
+	return b.inspect([]byte("root"), 0)
+}
+
+func (b *Bucket) inspect(name []byte, depth int) BucketStructure {
+	bs := BucketStructure{Name: string(name)}
+	if depth > maxTreeDepth {
+		b.tx.fail(fmt.Errorf("%w: buckets nested deeper than %d", ErrCorrupt, maxTreeDepth))
+		return bs
+	}
+	var c Cursor
+	c.init(b)
+	for k, _, flags := c.first(); k != nil; k, _, flags = c.next() {
+		if flags&bucketLeafFlag == 0 {
+			bs.KeyN++
+			continue
+		}
+		if child := b.Bucket(k); child != nil {
+			bs.Children = append(bs.Children, child.inspect(k, depth+1))
+		}
+	}
+	return bs
 }

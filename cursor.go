@@ -26,6 +26,20 @@ import (
 type Cursor struct {
 	bucket *Bucket
 	stack  []elemRef
+	buf    [inlineStack]elemRef // stack's first backing array
+}
+
+// inlineStack is how deep a tree a cursor walks without allocating: four
+// levels hold hundreds of millions of keys.
+const inlineStack = 4
+
+// init points c at b, with its stack in c's own buffer. The library's own
+// cursors are initialized in place on the goroutine stack, so Get, Put and
+// Delete do not allocate.
+func (c *Cursor) init(b *Bucket) {
+	b.tx.stats.IncCursorCount(1)
+	c.bucket = b
+	c.stack = c.buf[:0]
 }
 
 // elemRef is one level of the cursor's path: a page or node, and the index of

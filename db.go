@@ -907,11 +907,22 @@ func (db *DB) recoverMeta() error {
 		return fmt.Errorf("bolt: re-reading meta pages after %v: %w", db.poisoned, err)
 	}
 	prev := db.meta
+	before := make(map[Pgid]struct{}, len(db.freelist.cache))
+	for id := range db.freelist.cache {
+		before[id] = struct{}{}
+	}
 	db.meta = m
 	if err := db.loadFreelistLocked(); err != nil {
 		db.meta = prev
 		return err
 	}
+	if m.txid > prev.txid {
+		// The failed commit did land. Pages it freed may still be in use
+		// by readers of the previous snapshot: keep them pending under its
+		// txid until those readers end.
+		db.freelist.holdNew(before, m.txid)
+	}
+	db.Logger().Warningf("recovered from %v: continuing from meta txid %d", db.poisoned, m.txid)
 	db.poisoned = nil
 	return nil
 }
@@ -1014,7 +1025,7 @@ func (db *DB) loadFreelist() error {
 
 func (db *DB) loadFreelistLocked() error {
 	if db.freelist == nil {
-		db.freelist = newFreelist()
+		db.freelist = newFreelist(db.FreelistType)
 	}
 	ids, err := db.readFreelistIDs()
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // Invariant: cache holds exactly the ids in ids and in every pending list,
 // and no id appears twice among them.
 type freelist struct {
-	ids     []Pgid              // free and reusable, sorted ascending
+	avail   freeSet             // free and reusable
 	allocs  map[Pgid]txid       // first page of a run -> the tx that allocated it
 	pending map[txid]*txPending // freed, waiting for older readers to finish
 	cache   map[Pgid]struct{}   // every id in ids or pending
@@ -32,15 +32,20 @@ type txPending struct {
 	lastReleaseBegin txid
 }
 
-func newFreelist() *freelist {
+func newFreelist(typ FreelistType) *freelist {
+	var free freeSet = &arrayFree{}
+	if typ == FreelistMapType {
+		free = newSpanFree()
+	}
 	return &freelist{
+		avail:   free,
 		allocs:  make(map[Pgid]txid),
 		pending: make(map[txid]*txPending),
 		cache:   make(map[Pgid]struct{}),
 	}
 }
 
-func (f *freelist) freeCount() int { return len(f.ids) }
+func (f *freelist) freeCount() int { return f.avail.count() }
 
 func (f *freelist) pendingCount() int {
 	n := 0
@@ -56,29 +61,21 @@ func (f *freelist) count() int { return f.freeCount() + f.pendingCount() }
 // size is the serialized size of the freelist page written now.
 func (f *freelist) size() int { return freelistSize(f.count()) }
 
-// allocate takes the lowest run of n contiguous free pages for transaction
-// tx and returns its first id, or 0 when no run is long enough.
+// allocate takes a run of n contiguous free pages for transaction tx and
+// returns its first id, or 0 when no run is long enough.
 func (f *freelist) allocate(tx txid, n int) Pgid {
-	if n <= 0 || len(f.ids) < n {
+	if n <= 0 {
 		return 0
 	}
-	var start Pgid
-	for i, id := range f.ids {
-		if i == 0 || id != f.ids[i-1]+1 {
-			start = id
-		}
-		if id-start+1 != Pgid(n) {
-			continue
-		}
-		first := i + 1 - n
-		f.ids = append(f.ids[:first], f.ids[i+1:]...)
-		for j := Pgid(0); j < Pgid(n); j++ {
-			delete(f.cache, start+j)
-		}
-		f.allocs[start] = tx
-		return start
+	start := f.avail.take(n)
+	if start == 0 {
+		return 0
 	}
-	return 0
+	for j := Pgid(0); j < Pgid(n); j++ {
+		delete(f.cache, start+j)
+	}
+	f.allocs[start] = tx
+	return start
 }
 
 // free puts the logical page p (with its overflow) on tx's pending list. It
@@ -215,7 +212,7 @@ func (f *freelist) merge(ids []Pgid) {
 		return
 	}
 	slices.Sort(ids)
-	f.ids = mergeSorted(make([]Pgid, 0, len(f.ids)+len(ids)), f.ids, ids)
+	f.avail.add(ids)
 }
 
 // mergeSorted appends the merge of sorted a and b to dst.
@@ -238,7 +235,8 @@ func (f *freelist) all() []Pgid {
 		pending = append(pending, txp.ids...)
 	}
 	slices.Sort(pending)
-	return mergeSorted(make([]Pgid, 0, len(f.ids)+len(pending)), f.ids, pending)
+	free := f.avail.sorted()
+	return mergeSorted(make([]Pgid, 0, len(free)+len(pending)), free, pending)
 }
 
 // load replaces the free ids with ids (which it keeps), dropping any that are
@@ -266,9 +264,188 @@ func (f *freelist) load(ids []Pgid, hwm Pgid) error {
 			kept = append(kept, id)
 		}
 	}
-	f.ids = kept
+	f.avail.reset(kept)
 	for _, id := range kept {
 		f.cache[id] = struct{}{}
 	}
 	return nil
+}
+
+// holdNew moves every free id not in before into pending[tx], so that pages
+// freed by a commit the free list learned of only from disk are not reused
+// while readers that began before it may still read them.
+func (f *freelist) holdNew(before map[Pgid]struct{}, tx txid) {
+	var kept, held []Pgid
+	for _, id := range f.avail.sorted() {
+		if _, ok := before[id]; ok {
+			kept = append(kept, id)
+		} else {
+			held = append(held, id)
+		}
+	}
+	f.avail.reset(kept)
+	if len(held) == 0 {
+		return
+	}
+	txp := f.pending[tx]
+	if txp == nil {
+		txp = &txPending{}
+		f.pending[tx] = txp
+	}
+	for _, id := range held {
+		txp.ids = append(txp.ids, id)
+		txp.alloctx = append(txp.alloctx, 0)
+	}
+}
+
+// freeSet holds the free, reusable page ids. The cache of the freelist
+// answers membership; a freeSet only has to hand out runs.
+type freeSet interface {
+	count() int
+	// take removes a run of n contiguous ids and returns its first, or 0.
+	take(n int) Pgid
+	// add inserts ids, sorted and none present yet.
+	add(ids []Pgid)
+	// sorted returns every id, ascending; the caller must not modify it.
+	sorted() []Pgid
+	// reset replaces the contents with ids, sorted and unique.
+	reset(ids []Pgid)
+}
+
+// arrayFree is a sorted array of ids. It hands out the lowest run that
+// fits, which keeps files compact and page counts identical to bbolt's, at
+// the cost of a linear scan per allocation.
+type arrayFree struct{ ids []Pgid }
+
+func (a *arrayFree) count() int       { return len(a.ids) }
+func (a *arrayFree) sorted() []Pgid   { return a.ids }
+func (a *arrayFree) reset(ids []Pgid) { a.ids = ids }
+
+func (a *arrayFree) add(ids []Pgid) {
+	a.ids = mergeSorted(make([]Pgid, 0, len(a.ids)+len(ids)), a.ids, ids)
+}
+
+func (a *arrayFree) take(n int) Pgid {
+	if len(a.ids) < n {
+		return 0
+	}
+	var start Pgid
+	for i, id := range a.ids {
+		if i == 0 || id != a.ids[i-1]+1 {
+			start = id
+		}
+		if id-start+1 == Pgid(n) {
+			a.ids = append(a.ids[:i+1-n], a.ids[i+1:]...)
+			return start
+		}
+	}
+	return 0
+}
+
+// spanFree keeps free runs ("spans") indexed by size and by both ends, so
+// that allocation and freeing take constant time whatever the number of
+// free pages: an exact-size span if there is one, else a piece of any
+// larger span (not necessarily the lowest).
+type spanFree struct {
+	bySize   map[uint64]map[Pgid]struct{} // span size -> starts
+	forward  map[Pgid]uint64              // start -> size
+	backward map[Pgid]uint64              // last id -> size
+	n        int
+	cached   []Pgid // sorted(), valid until the next change
+}
+
+func newSpanFree() *spanFree {
+	return &spanFree{
+		bySize:   make(map[uint64]map[Pgid]struct{}),
+		forward:  make(map[Pgid]uint64),
+		backward: make(map[Pgid]uint64),
+	}
+}
+
+func (s *spanFree) count() int { return s.n }
+
+func (s *spanFree) addSpan(start Pgid, size uint64) {
+	starts := s.bySize[size]
+	if starts == nil {
+		starts = make(map[Pgid]struct{})
+		s.bySize[size] = starts
+	}
+	starts[start] = struct{}{}
+	s.forward[start] = size
+	s.backward[start+Pgid(size)-1] = size
+}
+
+func (s *spanFree) delSpan(start Pgid, size uint64) {
+	delete(s.forward, start)
+	delete(s.backward, start+Pgid(size)-1)
+	starts := s.bySize[size]
+	delete(starts, start)
+	if len(starts) == 0 {
+		delete(s.bySize, size)
+	}
+}
+
+func (s *spanFree) take(n int) Pgid {
+	want := uint64(n)
+	for start := range s.bySize[want] {
+		s.delSpan(start, want)
+		s.n -= n
+		s.cached = nil
+		return start
+	}
+	for size, starts := range s.bySize {
+		if size < want {
+			continue
+		}
+		for start := range starts {
+			s.delSpan(start, size)
+			s.addSpan(start+Pgid(n), size-want)
+			s.n -= n
+			s.cached = nil
+			return start
+		}
+	}
+	return 0
+}
+
+func (s *spanFree) add(ids []Pgid) {
+	for _, id := range ids {
+		start, size := id, uint64(1)
+		if prev, ok := s.backward[id-1]; ok && id > 0 {
+			start = id - Pgid(prev)
+			s.delSpan(start, prev)
+			size += prev
+		}
+		if next, ok := s.forward[id+1]; ok {
+			s.delSpan(id+1, next)
+			size += next
+		}
+		s.addSpan(start, size)
+	}
+	s.n += len(ids)
+	s.cached = nil
+}
+
+func (s *spanFree) sorted() []Pgid {
+	if s.cached != nil || s.n == 0 {
+		return s.cached
+	}
+	ids := make([]Pgid, 0, s.n)
+	for start, size := range s.forward {
+		for i := Pgid(0); i < Pgid(size); i++ {
+			ids = append(ids, start+i)
+		}
+	}
+	slices.Sort(ids)
+	s.cached = ids
+	return ids
+}
+
+func (s *spanFree) reset(ids []Pgid) {
+	clear(s.bySize)
+	clear(s.forward)
+	clear(s.backward)
+	s.n = 0
+	s.cached = nil
+	s.add(ids)
 }

@@ -364,8 +364,8 @@ func (tx *Tx) allocate(count int) ([]byte, Pgid, error) {
 	return buf, id, nil
 }
 
-// writePages writes this commit's pages in id order, runs of adjacent pages
-// in one call, then syncs the data.
+// writePages writes this commit's pages in id order, each run of adjacent
+// pages in one call, then syncs the data.
 func (tx *Tx) writePages() error {
 	db := tx.db
 	ids := make([]Pgid, 0, len(tx.pages))
@@ -373,14 +373,20 @@ func (tx *Tx) writePages() error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	for _, id := range ids {
-		buf := tx.pages[id]
-		off := int64(id) * int64(db.pageSize)
-		for len(buf) > 0 {
-			chunk := buf
-			if len(chunk) > maxAllocSize-1 {
-				chunk = chunk[:maxAllocSize-1]
+	var run []byte // pages ids[start:i] joined, when more than one
+	var start int
+	flush := func(end int) error {
+		buf := tx.pages[ids[start]]
+		if end-start > 1 {
+			run = run[:0]
+			for _, id := range ids[start:end] {
+				run = append(run, tx.pages[id]...)
 			}
+			buf = run
+		}
+		off := int64(ids[start]) * int64(db.pageSize)
+		for len(buf) > 0 {
+			chunk := buf[:min(len(buf), maxAllocSize-1)]
 			if _, err := db.file.WriteAt(chunk, off); err != nil {
 				return err
 			}
@@ -388,6 +394,19 @@ func (tx *Tx) writePages() error {
 			off += int64(len(chunk))
 			buf = buf[len(chunk):]
 		}
+		return nil
+	}
+	size := 0
+	for i := 1; i <= len(ids); i++ {
+		prev := ids[i-1]
+		size += len(tx.pages[prev])
+		if i < len(ids) && ids[i] == prev+Pgid(len(tx.pages[prev])/db.pageSize) && size < maxWriteRun {
+			continue
+		}
+		if err := flush(i); err != nil {
+			return err
+		}
+		start, size = i, 0
 	}
 	if !db.NoSync || ignoreNoSync {
 		if err := db.file.Datasync(); err != nil {
@@ -396,6 +415,9 @@ func (tx *Tx) writePages() error {
 	}
 	return nil
 }
+
+// maxWriteRun caps the bytes gathered into one write of adjacent pages.
+const maxWriteRun = 4 << 20
 
 // writeMeta writes this commit's meta to page txid%2 and syncs it: the
 // moment the commit becomes durable.
@@ -757,3 +779,18 @@ func (tx *Tx) Page(id int) (*PageInfo, error) {
 	}
 	return info, nil
 }
+
+// MoveBucket moves the bucket child from src to dst, where a nil src or dst
+// means the top level. See Bucket.MoveBucket.
+func (tx *Tx) MoveBucket(child []byte, src *Bucket, dst *Bucket) error {
+	if src == nil {
+		src = &tx.root
+	}
+	if dst == nil {
+		dst = &tx.root
+	}
+	return src.MoveBucket(child, dst)
+}
+
+// Inspect returns the tree of all buckets; see Bucket.Inspect.
+func (tx *Tx) Inspect() BucketStructure { return tx.root.Inspect() }
