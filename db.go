@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -931,7 +932,7 @@ func (db *DB) recoverMeta() error {
 // nil, or rolls it back and returns fn's error. fn must not call Commit or
 // Rollback (they panic). If fn panics the transaction is rolled back and the
 // panic goes on. It returns Begin's and Commit's errors too.
-func (db *DB) Update(fn func(*Tx) error) error {
+func (db *DB) Update(fn func(*Tx) error) (err error) {
 	t, err := db.Begin(true)
 	if err != nil {
 		return err
@@ -941,6 +942,7 @@ func (db *DB) Update(fn func(*Tx) error) error {
 			t.rollback(false)
 		}
 	}()
+	defer guardFaults(&err)()
 	t.managed = true
 	err = fn(t)
 	t.managed = false
@@ -954,7 +956,7 @@ func (db *DB) Update(fn func(*Tx) error) error {
 // View runs fn in a read-only transaction and returns fn's error or, if fn
 // returned nil, the damage the transaction met, if any. fn must not call
 // Commit or Rollback (they panic). It returns Begin's errors too.
-func (db *DB) View(fn func(*Tx) error) error {
+func (db *DB) View(fn func(*Tx) error) (err error) {
 	t, err := db.Begin(false)
 	if err != nil {
 		return err
@@ -964,6 +966,7 @@ func (db *DB) View(fn func(*Tx) error) error {
 			t.rollback(false)
 		}
 	}()
+	defer guardFaults(&err)()
 	t.managed = true
 	err = fn(t)
 	t.managed = false
@@ -972,6 +975,24 @@ func (db *DB) View(fn func(*Tx) error) error {
 	}
 	_ = t.Rollback()
 	return err
+}
+
+// guardFaults turns a memory fault on this goroutine, such as reading a
+// mapped page of a file truncated under the DB, from a crash into a panic,
+// and that panic into an error wrapping ErrCorrupt stored in *err. Other
+// panics go on. Use as: defer guardFaults(&err)().
+func guardFaults(err *error) func() {
+	old := debug.SetPanicOnFault(true)
+	return func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			if f, ok := r.(interface{ Addr() uintptr }); ok {
+				*err = fmt.Errorf("%w: memory fault reading the mapped file at %#x: %v", ErrCorrupt, f.Addr(), r)
+				return
+			}
+			panic(r)
+		}
+	}
 }
 
 // Sync flushes the file's data to disk (fdatasync). Commits already do so
