@@ -25,21 +25,46 @@ import (
 // Update return it.
 type Cursor struct {
 	bucket *Bucket
-	stack  []elemRef
-	buf    [inlineStack]elemRef // stack's first backing array
+
+	// The path from the root to the current element: n levels, the first
+	// inlineStack of them in buf, any deeper ones in deep. (A slice over buf
+	// would point into the cursor itself, which makes the compiler move
+	// every cursor to the heap.)
+	n    int
+	buf  [inlineStack]elemRef
+	deep []elemRef
 }
 
-// inlineStack is how deep a tree a cursor walks without allocating: four
-// levels hold hundreds of millions of keys.
-const inlineStack = 4
+// inlineStack is how deep a tree a cursor walks without allocating: eight
+// levels hold far more keys than any file.
+const inlineStack = 8
 
-// init points c at b, with its stack in c's own buffer. The library's own
-// cursors are initialized in place on the goroutine stack, so Get, Put and
-// Delete do not allocate.
+// init points c at b. The library's own cursors are initialized in place on
+// the goroutine stack, so Get, Put and Delete do not allocate.
 func (c *Cursor) init(b *Bucket) {
 	b.tx.stats.IncCursorCount(1)
 	c.bucket = b
-	c.stack = c.buf[:0]
+	c.n = 0
+}
+
+// at returns level i of the path.
+func (c *Cursor) at(i int) *elemRef {
+	if i < inlineStack {
+		return &c.buf[i]
+	}
+	return &c.deep[i-inlineStack]
+}
+
+// pushRef appends a level to the path.
+func (c *Cursor) pushRef(r elemRef) {
+	if c.n < inlineStack {
+		c.buf[c.n] = r
+	} else if i := c.n - inlineStack; i < len(c.deep) {
+		c.deep[i] = r
+	} else {
+		c.deep = append(c.deep, r)
+	}
+	c.n++
 }
 
 // elemRef is one level of the cursor's path: a page or node, and the index of
@@ -93,16 +118,16 @@ func (c *Cursor) First() (key []byte, value []byte) {
 // the bucket is empty.
 func (c *Cursor) Last() (key []byte, value []byte) {
 	c.assertOpen()
-	c.stack = c.stack[:0]
+	c.n = 0
 	if !c.push(c.bucket.root, true) {
 		return nil, nil
 	}
 	c.descendLast()
 	// Deletes in this transaction may have left trailing leaves empty.
-	for len(c.stack) > 1 && c.top().count() == 0 {
+	for c.n > 1 && c.top().count() == 0 {
 		c.prev()
 	}
-	if len(c.stack) == 0 {
+	if c.n == 0 {
 		return nil, nil
 	}
 	k, v, flags := c.keyValue()
@@ -132,7 +157,7 @@ func (c *Cursor) Prev() (key []byte, value []byte) {
 func (c *Cursor) Seek(seek []byte) (key []byte, value []byte) {
 	c.assertOpen()
 	k, v, flags := c.seek(seek)
-	if len(c.stack) > 0 {
+	if c.n > 0 {
 		if ref := c.top(); ref.index >= ref.count() {
 			k, v, flags = c.next()
 		}
@@ -171,31 +196,31 @@ func valueFor(v []byte, flags uint32) []byte {
 	return v
 }
 
-func (c *Cursor) top() *elemRef { return &c.stack[len(c.stack)-1] }
+func (c *Cursor) top() *elemRef { return c.at(c.n - 1) }
 
 // push adds the page or node id to the stack, on its first element or, with
 // last, its last one. A damaged page empties the stack, is remembered by the
 // transaction, and push reports false.
 func (c *Cursor) push(id Pgid, last bool) bool {
 	p, n, err := c.bucket.pageNode(id)
-	if err == nil && len(c.stack) >= maxTreeDepth {
+	if err == nil && c.n >= maxTreeDepth {
 		err = errTooDeep(id)
 	}
 	if err != nil {
 		c.bucket.tx.fail(err)
-		c.stack = c.stack[:0]
+		c.n = 0
 		return false
 	}
 	ref := elemRef{page: p, node: n}
 	if last {
 		ref.index = ref.count() - 1
 	}
-	c.stack = append(c.stack, ref)
+	c.pushRef(ref)
 	return true
 }
 
 func (c *Cursor) first() (key []byte, value []byte, flags uint32) {
-	c.stack = c.stack[:0]
+	c.n = 0
 	if !c.push(c.bucket.root, false) {
 		return nil, nil, 0
 	}
@@ -217,7 +242,7 @@ func (c *Cursor) descendFirst() bool {
 			return true
 		}
 		if ref.count() == 0 || !c.push(ref.child(), false) {
-			c.stack = c.stack[:0]
+			c.n = 0
 			return false
 		}
 	}
@@ -231,7 +256,7 @@ func (c *Cursor) descendLast() bool {
 			return true
 		}
 		if ref.index < 0 || !c.push(ref.child(), true) {
-			c.stack = c.stack[:0]
+			c.n = 0
 			return false
 		}
 	}
@@ -239,9 +264,9 @@ func (c *Cursor) descendLast() bool {
 
 func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
 	for {
-		i := len(c.stack) - 1
+		i := c.n - 1
 		for ; i >= 0; i-- {
-			if ref := &c.stack[i]; ref.index < ref.count()-1 {
+			if ref := c.at(i); ref.index < ref.count()-1 {
 				ref.index++
 				break
 			}
@@ -250,7 +275,7 @@ func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
 		if i == -1 {
 			return nil, nil, 0
 		}
-		c.stack = c.stack[:i+1]
+		c.n = i + 1
 		if !c.descendFirst() {
 			return nil, nil, 0
 		}
@@ -263,19 +288,19 @@ func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
 
 func (c *Cursor) prev() (key []byte, value []byte, flags uint32) {
 	for {
-		for i := len(c.stack) - 1; i >= 0; i-- {
-			if ref := &c.stack[i]; ref.index > 0 {
+		for i := c.n - 1; i >= 0; i-- {
+			if ref := c.at(i); ref.index > 0 {
 				ref.index--
 				break
 			}
 			// At the very start: stay on the first element.
-			if len(c.stack) == 1 {
+			if c.n == 1 {
 				c.first()
 				return nil, nil, 0
 			}
-			c.stack = c.stack[:i]
+			c.n = i
 		}
-		if len(c.stack) == 0 {
+		if c.n == 0 {
 			return nil, nil, 0
 		}
 		if !c.descendLast() {
@@ -293,7 +318,7 @@ func (c *Cursor) prev() (key []byte, value []byte, flags uint32) {
 // seek positions the cursor on the first element >= key within the leaf the
 // search ends in; the index may be one past that leaf's last element.
 func (c *Cursor) seek(key []byte) (k []byte, value []byte, flags uint32) {
-	c.stack = c.stack[:0]
+	c.n = 0
 	id := c.bucket.root
 	for {
 		if !c.push(id, false) {
@@ -306,7 +331,7 @@ func (c *Cursor) seek(key []byte) (k []byte, value []byte, flags uint32) {
 		}
 		if ref.count() == 0 {
 			c.bucket.tx.fail(errEmptyBranch(ref))
-			c.stack = c.stack[:0]
+			c.n = 0
 			return nil, nil, 0
 		}
 		ref.index = c.searchBranch(ref, key)
@@ -366,7 +391,7 @@ func (c *Cursor) span(p *page) int { return (int(p.overflow) + 1) * c.bucket.tx.
 // keyValue returns the element the cursor is on, or nils when it is off the
 // end of its leaf, the leaf is empty, or the element is damaged.
 func (c *Cursor) keyValue() ([]byte, []byte, uint32) {
-	if len(c.stack) == 0 {
+	if c.n == 0 {
 		return nil, nil, 0
 	}
 	ref := c.top()
@@ -391,22 +416,22 @@ func errElement(p *page, i int) error {
 
 // node materializes the path to the cursor's leaf and returns the leaf node.
 func (c *Cursor) node() (*node, error) {
-	if len(c.stack) == 0 {
+	if c.n == 0 {
 		return nil, c.bucket.tx.failed("cursor has no position")
 	}
 	if ref := c.top(); ref.node != nil && ref.isLeaf() {
 		return ref.node, nil
 	}
-	n := c.stack[0].node
+	n := c.at(0).node
 	if n == nil {
 		var err error
 		if n, err = c.bucket.node(c.bucket.root, nil); err != nil {
 			return nil, err
 		}
 	}
-	for _, ref := range c.stack[:len(c.stack)-1] {
+	for i := 0; i < c.n-1; i++ {
 		var err error
-		if n, err = n.childAt(ref.index); err != nil {
+		if n, err = n.childAt(c.at(i).index); err != nil {
 			return nil, err
 		}
 	}
