@@ -243,6 +243,11 @@ type DB struct {
 	pageSize int
 	noStats  bool
 
+	// fileTarget is the size the file would have on Linux: what Open found,
+	// grown by grow's steps. Windows grows the file to the mapping size
+	// while it is mapped; Close shrinks it back to this.
+	fileTarget int64
+
 	// datasz is the mapping size bbolt would have now. File growth steps
 	// are derived from it, so files grow exactly as bbolt's do; the real
 	// mapping is sized from it too.
@@ -550,6 +555,7 @@ func (db *DB) openMapping(minsz int) error {
 	if fileSize < db.pageSize*2 {
 		return fmt.Errorf("file size too small %d", fileSize)
 	}
+	db.fileTarget = int64(fileSize)
 	if db.datasz, err = db.mmapSize(max(fileSize, minsz)); err != nil {
 		return err
 	}
@@ -708,6 +714,7 @@ func (db *DB) grow(sz int) error {
 		return nil
 	}
 	sz = db.growSize(db.datasz, sz)
+	db.fileTarget = max(db.fileTarget, int64(sz))
 	if db.NoGrowSync || db.readOnly {
 		return nil
 	}
@@ -770,6 +777,13 @@ func (db *DB) Close() error {
 	if db.mapping != nil {
 		db.mapping.release()
 		db.mapping = nil
+	}
+	if db.osf != nil && runtime.GOOS == "windows" && !db.readOnly {
+		// Mapping grew the file to the mapping size; give the space back.
+		size := max(db.fileTarget, int64(db.meta.pgid)*int64(db.pageSize))
+		if err := db.file.Truncate(size); err != nil && first == nil {
+			first = fmt.Errorf("shrinking the file on close: %w", err)
+		}
 	}
 	if db.osf != nil {
 		if !db.readOnly {
