@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	berrors "github.com/boltkv/bolt/errors"
@@ -148,21 +149,20 @@ type osFile struct{ *os.File }
 
 func (f osFile) Datasync() error { return fdatasync(f.File) }
 
-// mapping is one read-only mapping of the file. Transactions read pages
-// through the mapping that was current when they began, and hold a
-// reference to it; the DB holds one to the current mapping. A writer that
-// needs a larger mapping makes a new one and retires the old, which is
-// unmapped when its last reader ends. So no reader ever waits for a remap,
-// and no remap waits for a reader.
+// mapping is one read-only mapping of the file, referenced by the DB while
+// it is current and by every snapshot made over it. A writer that needs a
+// larger mapping makes a new one; the old one is unmapped once no snapshot
+// over it has readers left. References are taken and dropped only by the
+// writer (or Open and Close), under rwlock.
 type mapping struct {
 	db   *DB
 	data []byte
-	refs int // guarded by db.metalock
+	refs int
 }
 
 func (m *mapping) acquire() { m.refs++ }
 
-// release drops a reference, unmapping on the last. db.metalock must be held.
+// release drops a reference, unmapping on the last.
 func (m *mapping) release() {
 	m.refs--
 	if m.refs == 0 && m.data != nil {
@@ -176,6 +176,16 @@ func (m *mapping) release() {
 	}
 }
 
+// snapshot is a committed state readers can begin on: a meta and a mapping
+// that covers its pages. Each read-only transaction counts itself in the
+// snapshot it began on; the writer keeps the pages such readers can see from
+// being reused, and a mapping alive while a snapshot over it has readers.
+type snapshot struct {
+	meta    meta
+	mapping *mapping
+	readers atomic.Int64
+}
+
 // DB is a database stored in a single file. It is safe for concurrent use:
 // any number of read-only transactions and one read/write transaction may
 // run at once.
@@ -184,12 +194,14 @@ func (m *mapping) release() {
 // run.
 //
 // Locking. rwlock is held by the read/write transaction for its whole life:
-// it serializes writers. closelock is read-held by every read-only
+// it serializes writers and guards the writer's state (meta, mapping,
+// freelist, retired snapshots). closelock is read-held by every read-only
 // transaction for its life and write-held only by Close, so Close waits for
-// readers; the writer never takes it. metalock guards the published meta,
-// the current mapping, mapping reference counts and the reader list; it is
-// held only briefly, never across I/O by a reader. statlock guards stats.
-// Lock order: rwlock, closelock, metalock, statlock.
+// readers; the writer never takes it. Readers take no other lock: they
+// begin on the published snapshot with atomic operations (beginRO), so a
+// reader never waits for the writer, nor the writer for a reader, even when
+// the file grows and is mapped anew. statlock guards the free-list figures
+// of stats. Lock order: rwlock, closelock, statlock.
 type DB struct {
 	// StrictMode runs the full consistency check at every commit, after the
 	// data pages are written and before the meta page is, and panics if it
@@ -253,11 +265,16 @@ type DB struct {
 	// mapping is sized from it too.
 	datasz int
 
-	meta     meta     // the last committed meta; metalock
-	mapping  *mapping // the current mapping; metalock
-	readers  []*Tx    // open read-only transactions; metalock
+	// The writer's state, guarded by rwlock (and set up by Open).
+	meta     meta     // the last committed meta
+	mapping  *mapping // the current mapping
 	freelist *freelist
 	rwtx     *Tx
+	retired  []*snapshot // earlier snapshots that may still have readers
+
+	// snap is what a reader begins on: the last committed meta and a
+	// mapping that covers it. Readers take it without a lock; see beginRO.
+	snap atomic.Pointer[snapshot]
 
 	// freelistLoad guards loading the free list of a read-only DB lazily.
 	freelistLoad sync.Mutex
@@ -266,14 +283,15 @@ type DB struct {
 	// not hold that commit. The next writer re-reads the metas from disk.
 	poisoned error
 
-	stats Stats
+	stats   Stats        // statlock, but for TxStats (atomic) and these:
+	txN     atomic.Int64 // read-only transactions begun
+	openTxN atomic.Int64 // read-only transactions open
 
 	batchMu sync.Mutex
 	batch   *batch
 
 	rwlock    sync.Mutex
 	closelock sync.RWMutex
-	metalock  sync.Mutex
 	statlock  sync.Mutex
 
 	// mmapFn and munmapFn are the platform calls, replaceable by tests.
@@ -421,6 +439,7 @@ func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB,
 // abandon undoes a failed Open.
 func (db *DB) abandon(locked bool) {
 	db.opened = false
+	db.dropSnapshots()
 	if db.mapping != nil {
 		db.mapping.release()
 		db.mapping = nil
@@ -574,7 +593,7 @@ func (db *DB) openMapping(minsz int) error {
 	if err != nil {
 		return err
 	}
-	db.meta = m
+	db.publish(&m)
 	return nil
 }
 
@@ -677,20 +696,61 @@ func (db *DB) ensureMapped(size int) error {
 	if err != nil {
 		return fmt.Errorf("mmap error: %w", err)
 	}
-	next := &mapping{db: db, data: data, refs: 1}
-	db.metalock.Lock()
 	old := db.mapping
-	db.mapping = next
+	db.mapping = &mapping{db: db, data: data, refs: 1}
 	old.release()
-	db.metalock.Unlock()
+	// Readers beginning from now on use the new mapping.
+	m := db.meta
+	db.publish(&m)
 	return nil
 }
 
-// publish makes m the meta new transactions start from.
+// publish makes m, over the current mapping, the snapshot new transactions
+// begin on; the previous snapshot is retired. Only the writer (or Open)
+// calls it.
 func (db *DB) publish(m *meta) {
-	db.metalock.Lock()
 	db.meta = *m
-	db.metalock.Unlock()
+	s := &snapshot{meta: *m, mapping: db.mapping}
+	db.mapping.acquire()
+	if old := db.snap.Swap(s); old != nil {
+		db.retired = append(db.retired, old)
+	}
+}
+
+// readerTxids prunes the retired snapshots that have no readers left,
+// releasing their mappings, and returns the txids that open readers see.
+//
+// A reader that counted itself in a snapshot after it was retired notices
+// and backs off without touching it (beginRO), so a count of zero seen here
+// is final.
+func (db *DB) readerTxids() []txid {
+	var ids []txid
+	kept := db.retired[:0]
+	for _, s := range db.retired {
+		if s.readers.Load() > 0 {
+			kept = append(kept, s)
+			ids = append(ids, s.meta.txid)
+			continue
+		}
+		s.mapping.release()
+	}
+	clear(db.retired[len(kept):])
+	db.retired = kept
+	if cur := db.snap.Load(); cur != nil && cur.readers.Load() > 0 {
+		ids = append(ids, cur.meta.txid)
+	}
+	return ids
+}
+
+// dropSnapshots releases every snapshot; no reader may be open.
+func (db *DB) dropSnapshots() {
+	if cur := db.snap.Swap(nil); cur != nil {
+		cur.mapping.release()
+	}
+	for _, s := range db.retired {
+		s.mapping.release()
+	}
+	db.retired = nil
 }
 
 // growSize is bbolt's file size after growing to hold sz bytes, given the
@@ -766,14 +826,13 @@ func (db *DB) Close() error {
 	defer db.rwlock.Unlock()
 	db.closelock.Lock()
 	defer db.closelock.Unlock()
-	db.metalock.Lock()
-	defer db.metalock.Unlock()
 	if !db.opened {
 		return nil
 	}
 	db.opened = false
 	db.freelist = nil
 	var first error
+	db.dropSnapshots()
 	if db.mapping != nil {
 		db.mapping.release()
 		db.mapping = nil
@@ -817,28 +876,29 @@ func (db *DB) Begin(writable bool) (t *Tx, err error) {
 
 func (db *DB) beginRO() (*Tx, error) {
 	db.closelock.RLock()
-	db.metalock.Lock()
 	if !db.opened {
-		db.metalock.Unlock()
 		db.closelock.RUnlock()
 		return nil, ErrDatabaseNotOpen
 	}
-	if db.mapping == nil {
-		db.metalock.Unlock()
-		db.closelock.RUnlock()
-		return nil, ErrInvalidMapping
+	var s *snapshot
+	for {
+		if s = db.snap.Load(); s == nil {
+			db.closelock.RUnlock()
+			return nil, ErrInvalidMapping
+		}
+		s.readers.Add(1)
+		// If the writer replaced the snapshot meanwhile it may already
+		// have judged its readers; start again on the new one.
+		if db.snap.Load() == s {
+			break
+		}
+		s.readers.Add(-1)
 	}
 	t := &Tx{}
-	t.init(db, false)
-	db.readers = append(db.readers, t)
-	n := len(db.readers)
-	db.metalock.Unlock()
-
+	t.init(db, s, false)
 	if !db.noStats {
-		db.statlock.Lock()
-		db.stats.TxN++
-		db.stats.OpenTxN = n
-		db.statlock.Unlock()
+		db.txN.Add(1)
+		db.openTxN.Add(1)
 	}
 	return t, nil
 }
@@ -848,65 +908,46 @@ func (db *DB) beginRW() (*Tx, error) {
 		return nil, ErrDatabaseReadOnly
 	}
 	db.rwlock.Lock()
-	db.metalock.Lock()
 	if !db.opened {
-		db.metalock.Unlock()
 		db.rwlock.Unlock()
 		return nil, ErrDatabaseNotOpen
 	}
-	if db.mapping == nil {
-		db.metalock.Unlock()
+	if db.mapping == nil || db.snap.Load() == nil {
 		db.rwlock.Unlock()
 		return nil, ErrInvalidMapping
 	}
 	if db.poisoned != nil {
 		if err := db.recoverMeta(); err != nil {
-			db.metalock.Unlock()
 			db.rwlock.Unlock()
 			return nil, err
 		}
 	}
 	t := &Tx{}
-	t.init(db, true)
+	t.init(db, db.snap.Load(), true)
 	db.rwtx = t
-	readers := make([]txid, len(db.readers))
-	for i, r := range db.readers {
-		readers[i] = r.meta.txid
-	}
-	db.metalock.Unlock()
-	db.freelist.releaseForReaders(readers)
+	db.freelist.releaseForReaders(db.readerTxids())
 	return t, nil
 }
 
 // removeReader unregisters a finished read-only transaction.
 func (db *DB) removeReader(t *Tx) {
-	db.metalock.Lock()
-	for i, r := range db.readers {
-		if r == t {
-			last := len(db.readers) - 1
-			db.readers[i] = db.readers[last]
-			db.readers[last] = nil
-			db.readers = db.readers[:last]
-			break
-		}
+	t.snap.readers.Add(-1)
+	if !db.noStats {
+		db.openTxN.Add(-1)
 	}
-	t.mapping.release()
-	db.metalock.Unlock()
 	db.closelock.RUnlock()
 }
 
 // poison records that the last meta write may or may not have reached the
-// disk, so the in-memory meta cannot be trusted.
+// disk, so the in-memory meta cannot be trusted. The writer calls it.
 func (db *DB) poison(err error) {
-	db.metalock.Lock()
 	db.poisoned = err
-	db.metalock.Unlock()
 	db.Logger().Errorf("%v; the next write transaction re-reads the meta pages", err)
 }
 
 // recoverMeta re-reads both meta pages from the file after a failed meta
 // write and continues from the valid one, rebuilding the free list to match.
-// db.metalock is held.
+// The writer lock is held.
 func (db *DB) recoverMeta() error {
 	ps := db.pageSize
 	buf := make([]byte, 2*ps)
@@ -939,6 +980,7 @@ func (db *DB) recoverMeta() error {
 	}
 	db.Logger().Warningf("recovered from %v: continuing from meta txid %d", db.poisoned, m.txid)
 	db.poisoned = nil
+	db.publish(&m)
 	return nil
 }
 
@@ -1028,6 +1070,8 @@ func (db *DB) Stats() Stats {
 	defer db.statlock.Unlock()
 	s := db.stats
 	s.TxStats = db.stats.TxStats.snapshot()
+	s.TxN = int(db.txN.Load())
+	s.OpenTxN = int(db.openTxN.Load())
 	return s
 }
 
@@ -1042,19 +1086,16 @@ type Info struct {
 // Info returns the address of the current mapping and the page size. It
 // panics if the DB is not mapped (e.g. after Close), as bbolt does.
 func (db *DB) Info() *Info {
-	db.metalock.Lock()
-	defer db.metalock.Unlock()
-	if db.mapping == nil || len(db.mapping.data) == 0 {
+	s := db.snap.Load()
+	if s == nil || len(s.mapping.data) == 0 {
 		panic("assertion failed: database file isn't correctly mapped")
 	}
-	return &Info{Data: addressOf(db.mapping.data), PageSize: db.pageSize}
+	return &Info{Data: addressOf(s.mapping.data), PageSize: db.pageSize}
 }
 
 // loadFreelist loads the free list of the published meta: from its freelist
 // page, or by scanning the tree when none was written.
 func (db *DB) loadFreelist() error {
-	db.metalock.Lock()
-	defer db.metalock.Unlock()
 	return db.loadFreelistLocked()
 }
 
@@ -1078,16 +1119,13 @@ func (db *DB) loadFreelistLocked() error {
 // reloadFreelist rebuilds the free list from the last committed state after
 // a failed commit; pages pending for open readers stay pending.
 func (db *DB) reloadFreelist() error {
-	db.metalock.Lock()
-	defer db.metalock.Unlock()
 	if db.mapping == nil {
 		return ErrInvalidMapping
 	}
 	return db.loadFreelistLocked()
 }
 
-// readFreelistIDs returns the free page ids of the published meta (a copy).
-// db.metalock is held.
+// readFreelistIDs returns the free page ids of the writer's meta (a copy).
 func (db *DB) readFreelistIDs() ([]Pgid, error) {
 	t := &Tx{db: db, pageSize: db.pageSize, meta: db.meta, mapping: db.mapping}
 	t.root = Bucket{tx: t, bucketHeader: db.meta.root, FillPercent: DefaultFillPercent}

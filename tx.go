@@ -36,6 +36,7 @@ type Tx struct {
 	db       *DB
 	meta     meta // the snapshot this tx reads; a writer edits its copy
 	root     Bucket
+	snap     *snapshot       // the committed state this tx began on
 	mapping  *mapping        // the mapping this tx reads pages through
 	pages    map[Pgid][]byte // pages written by this commit, by id
 	handlers []func()        // OnCommit
@@ -51,13 +52,13 @@ type Tx struct {
 	WriteFlag int
 }
 
-func (tx *Tx) init(db *DB, writable bool) {
+func (tx *Tx) init(db *DB, s *snapshot, writable bool) {
 	tx.db = db
 	tx.writable = writable
 	tx.pageSize = db.pageSize
-	tx.meta = db.meta
-	tx.mapping = db.mapping
-	tx.mapping.acquire()
+	tx.snap = s
+	tx.meta = s.meta
+	tx.mapping = s.mapping
 	tx.root = newBucket(tx)
 	tx.root.bucketHeader = tx.meta.root
 	if writable {
@@ -272,21 +273,16 @@ func (tx *Tx) close() {
 		db.stats.PendingPageN = db.freelist.pendingCount()
 		db.stats.FreeAlloc = (db.stats.FreePageN + db.stats.PendingPageN) * db.pageSize
 		db.stats.FreelistInuse = db.freelist.size()
-		db.stats.TxStats.add(&tx.stats)
 		db.statlock.Unlock()
+		db.stats.TxStats.add(&tx.stats)
 		db.rwtx = nil
-		db.metalock.Lock()
-		tx.mapping.release()
-		db.metalock.Unlock()
 		db.rwlock.Unlock()
 	} else {
-		db.removeReader(tx)
-		db.statlock.Lock()
 		db.stats.TxStats.add(&tx.stats)
-		db.stats.OpenTxN--
-		db.statlock.Unlock()
+		db.removeReader(tx)
 	}
 	tx.db = nil
+	tx.snap = nil
 	tx.mapping = nil
 	tx.pages = nil
 	tx.root = Bucket{tx: tx}
