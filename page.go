@@ -387,3 +387,263 @@ func writeElements(buf []byte, leaf bool, inodes []inode) {
 		off += copy(buf[off:], in.value)
 	}
 }
+
+// Low-level access to the file format, for tools that inspect or repair
+// files page by page (the bolt command's page, pages, dump and surgery
+// commands). Applications never need these: use transactions. Every
+// function works on a copy of a page's bytes, validates what it reads, and
+// returns an error wrapping ErrCorrupt instead of reading out of bounds.
+
+// Page types, as PageHeader.Flags holds them.
+const (
+	BranchPageFlag   = branchPageFlag
+	LeafPageFlag     = leafPageFlag
+	MetaPageFlag     = metaPageFlag
+	FreelistPageFlag = freelistPageFlag
+	// BucketLeafFlag marks a leaf element whose value is a bucket.
+	BucketLeafFlag = bucketLeafFlag
+	// PgidNoFreelist in MetaPage.Freelist says no freelist page was written.
+	PgidNoFreelist = uint64(pgidNoFreelist)
+	// PageHeaderSize is the size of the header at the start of every page.
+	PageHeaderSize = pageHeaderSize
+	// Magic and Version are what a valid meta page holds.
+	Magic   = magic
+	Version = version
+)
+
+// PageHeader is the header of a page.
+type PageHeader struct {
+	ID       uint64
+	Flags    uint16
+	Count    uint16
+	Overflow uint32
+}
+
+// Type names the page type as bbolt's tools do: "branch", "leaf", "meta",
+// "freelist" or "unknown<XX>".
+func (h PageHeader) Type() string {
+	p := page{flags: h.Flags}
+	return p.typ()
+}
+
+// DecodePageHeader reads the header at the start of buf.
+func DecodePageHeader(buf []byte) (PageHeader, error) {
+	if len(buf) < pageHeaderSize {
+		return PageHeader{}, fmt.Errorf("%w: page of %d bytes has no header", ErrCorrupt, len(buf))
+	}
+	var p page
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&p)), pageHeaderSize), buf)
+	return PageHeader{ID: uint64(p.id), Flags: p.flags, Count: p.count, Overflow: p.overflow}, nil
+}
+
+// EncodePageHeader writes h at the start of buf.
+func EncodePageHeader(buf []byte, h PageHeader) {
+	p := page{id: Pgid(h.ID), flags: h.Flags, count: h.Count, overflow: h.Overflow}
+	copy(buf, unsafe.Slice((*byte)(unsafe.Pointer(&p)), pageHeaderSize))
+}
+
+// MetaPage is the body of a meta page.
+type MetaPage struct {
+	Magic    uint32
+	Version  uint32
+	PageSize uint32
+	Flags    uint32
+	Root     uint64 // root page of the root bucket
+	Sequence uint64 // the root bucket's sequence
+	Freelist uint64
+	Pgid     uint64 // high-water mark
+	Txid     uint64
+	Checksum uint64
+}
+
+// DecodeMeta reads the meta struct of the meta page at the start of buf.
+// It does not validate it; see (MetaPage).Validate.
+func DecodeMeta(buf []byte) (MetaPage, error) {
+	if len(buf) < pageHeaderSize+metaSize {
+		return MetaPage{}, fmt.Errorf("%w: meta page of %d bytes", ErrCorrupt, len(buf))
+	}
+	m := metaOf(buf[pageHeaderSize:])
+	return MetaPage{
+		Magic: m.magic, Version: m.version, PageSize: m.pageSize, Flags: m.flags,
+		Root: uint64(m.root.root), Sequence: m.root.sequence, Freelist: uint64(m.freelist),
+		Pgid: uint64(m.pgid), Txid: uint64(m.txid), Checksum: m.checksum,
+	}, nil
+}
+
+func (mp MetaPage) raw() meta {
+	return meta{
+		magic: mp.Magic, version: mp.Version, pageSize: mp.PageSize, flags: mp.Flags,
+		root: bucketHeader{root: Pgid(mp.Root), sequence: mp.Sequence}, freelist: Pgid(mp.Freelist),
+		pgid: Pgid(mp.Pgid), txid: txid(mp.Txid), checksum: mp.Checksum,
+	}
+}
+
+// Sum returns the checksum mp should carry.
+func (mp MetaPage) Sum() uint64 {
+	m := mp.raw()
+	return m.sum64()
+}
+
+// Validate checks magic, version and checksum, in that order, returning
+// ErrInvalid, ErrVersionMismatch or ErrChecksum.
+func (mp MetaPage) Validate() error {
+	m := mp.raw()
+	return m.validate()
+}
+
+// EncodeMeta writes mp, with the checksum recomputed, as the body of the
+// meta page at the start of buf (whose header it leaves alone).
+func EncodeMeta(buf []byte, mp MetaPage) error {
+	if len(buf) < pageHeaderSize+metaSize {
+		return fmt.Errorf("bolt: buffer of %d bytes cannot hold a meta page", len(buf))
+	}
+	m := mp.raw()
+	m.checksum = m.sum64()
+	putMeta(buf[pageHeaderSize:], &m)
+	return nil
+}
+
+// LeafElement is one key/value pair of a leaf page.
+type LeafElement struct {
+	Flags uint32 // BucketLeafFlag for a bucket
+	Key   []byte
+	Value []byte
+}
+
+// BranchElement is one child of a branch page.
+type BranchElement struct {
+	Key  []byte
+	Pgid uint64
+}
+
+// pageImage copies a logical page into an aligned buffer and checks that
+// its elements lie inside it.
+func pageImage(buf []byte, wantFlags uint16) (*page, error) {
+	if len(buf) < pageHeaderSize {
+		return nil, fmt.Errorf("%w: page of %d bytes has no header", ErrCorrupt, len(buf))
+	}
+	words := make([]uint64, (len(buf)+7)/8)
+	img := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(buf))
+	copy(img, buf)
+	p := pageAt(img)
+	if p.flags != wantFlags {
+		return nil, fmt.Errorf("%w: page %d has type %s", ErrCorrupt, p.id, p.typ())
+	}
+	if wantFlags == leafPageFlag || wantFlags == branchPageFlag {
+		if pageHeaderSize+int(p.count)*leafElementSize > len(img) {
+			return nil, fmt.Errorf("%w: page %d: %d elements overflow its %d bytes", ErrCorrupt, p.id, p.count, len(img))
+		}
+		for i := 0; i < int(p.count); i++ {
+			var end int
+			if wantFlags == leafPageFlag {
+				end = p.leafElementEnd(i)
+			} else {
+				end = p.branchElementEnd(i)
+			}
+			if end > len(img) {
+				return nil, fmt.Errorf("%w: page %d: element %d ends at %d, beyond its %d bytes", ErrCorrupt, p.id, i, end, len(img))
+			}
+		}
+	}
+	return p, nil
+}
+
+// DecodeLeaf returns the elements of the leaf page in buf, which must hold
+// the whole logical page (with its overflow). The slices are copies.
+func DecodeLeaf(buf []byte) ([]LeafElement, error) {
+	p, err := pageImage(buf, leafPageFlag)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LeafElement, p.count)
+	for i := range out {
+		e := p.leafElement(i)
+		out[i] = LeafElement{Flags: e.flags, Key: cloneBytes(e.key()), Value: cloneBytes(e.value())}
+	}
+	return out, nil
+}
+
+// DecodeBranch returns the elements of the branch page in buf.
+func DecodeBranch(buf []byte) ([]BranchElement, error) {
+	p, err := pageImage(buf, branchPageFlag)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BranchElement, p.count)
+	for i := range out {
+		e := p.branchElement(i)
+		out[i] = BranchElement{Key: cloneBytes(e.key()), Pgid: uint64(e.pgid)}
+	}
+	return out, nil
+}
+
+// DecodeFreelist returns the page ids listed in the freelist page in buf.
+func DecodeFreelist(buf []byte) ([]uint64, error) {
+	p, err := pageImage(buf, freelistPageFlag)
+	if err != nil {
+		return nil, err
+	}
+	if pageHeaderSize+8*freelistWords(p) > len(buf) {
+		return nil, fmt.Errorf("%w: page %d: freelist overflows its %d bytes", ErrCorrupt, p.id, len(buf))
+	}
+	ids := p.freelistIDs()
+	out := make([]uint64, len(ids))
+	for i, id := range ids {
+		out[i] = uint64(id)
+	}
+	return out, nil
+}
+
+// EncodeLeaf writes a leaf page with the given id, elements and overflow
+// into buf, which must be large enough: LeafSize(elems) bytes, and at
+// least (overflow+1) pages. Keys must be sorted.
+func EncodeLeaf(buf []byte, id uint64, overflow uint32, elems []LeafElement) error {
+	inodes := make([]inode, len(elems))
+	for i, e := range elems {
+		inodes[i] = inode{flags: e.Flags, key: e.Key, value: e.Value}
+	}
+	return encodeNodePage(buf, id, overflow, true, inodes)
+}
+
+// EncodeBranch writes a branch page; see EncodeLeaf.
+func EncodeBranch(buf []byte, id uint64, overflow uint32, elems []BranchElement) error {
+	inodes := make([]inode, len(elems))
+	for i, e := range elems {
+		inodes[i] = inode{key: e.Key, pgid: Pgid(e.Pgid)}
+	}
+	return encodeNodePage(buf, id, overflow, false, inodes)
+}
+
+func encodeNodePage(buf []byte, id uint64, overflow uint32, leaf bool, inodes []inode) error {
+	size := pageHeaderSize
+	for _, in := range inodes {
+		size += leafElementSize + len(in.key) + len(in.value)
+	}
+	if size > len(buf) {
+		return fmt.Errorf("bolt: %d elements need %d bytes, buffer holds %d", len(inodes), size, len(buf))
+	}
+	if len(inodes) > freelistCountOverflow {
+		return fmt.Errorf("bolt: %d elements do not fit a page's count", len(inodes))
+	}
+	words := make([]uint64, (len(buf)+7)/8)
+	img := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(buf))
+	writeElements(img, leaf, inodes)
+	p := pageAt(img)
+	p.id, p.overflow = Pgid(id), overflow
+	copy(buf, img)
+	return nil
+}
+
+// DecodeBucketHeader reads the root page id and sequence at the start of a
+// bucket value; a root of 0 means the bucket is inline and its leaf page
+// image follows the header.
+func DecodeBucketHeader(value []byte) (root, sequence uint64, err error) {
+	if len(value) < bucketHeaderSize {
+		return 0, 0, fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value))
+	}
+	h := bucketHeaderOf(value)
+	return uint64(h.root), h.sequence, nil
+}
+
+// BucketHeaderSize is the size of the header that starts a bucket value.
+const BucketHeaderSize = bucketHeaderSize
