@@ -169,7 +169,11 @@ func (f *freelist) releaseForReaders(readers []txid) {
 		f.release(minid - 1)
 	}
 	for _, t := range readers {
-		f.releaseRange(minid, t-1)
+		// t-1 would wrap for a reader at txid 0 (a fresh file whose meta 1
+		// is damaged), releasing everything.
+		if t > 0 {
+			f.releaseRange(minid, t-1)
+		}
 		minid = t + 1
 	}
 	f.releaseRange(minid, math.MaxUint64)

@@ -496,7 +496,7 @@ func TestPage_FreelistSize(t *testing.T) {
 	}
 }
 
-// inlineValue builds an inline bucket value (header, then leaf page image)
+// inlineValueOf builds an inline bucket value (header, then leaf page image)
 // holding inodes.
 func inlineValueOf(seq uint64, inodes []inode) []byte {
 	img := alignedBuf(elementsSize(inodes))
@@ -543,7 +543,7 @@ func TestInline_InlinePage_AlignedIsNotCopied(t *testing.T) {
 	assert.Equal(t, []byte("k"), p.leafElement(0).key())
 }
 
-// testLeafPage writes a leaf page of pageSize bytes (overflow pages
+// testLeafPage writes a leaf (or branch) page of pageSize bytes (overflow pages
 // included) holding inodes.
 func testLeafPage(pageSize, overflow int, leaf bool, inodes []inode) (*page, []byte) {
 	buf := alignedBuf(pageSize * (overflow + 1))
