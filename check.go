@@ -207,7 +207,8 @@ func (c *checker) bucket(root Pgid, stack []Pgid) {
 		c.report(fmt.Errorf("%w: page %d: buckets nested deeper than %d (a cycle?)", ErrCorrupt, root, maxTreeDepth))
 		return
 	}
-	for _, child := range c.tree(root, stack) {
+	// Each bucket's messages show the path from its own root, as bbolt's.
+	for _, child := range c.tree(root, nil) {
 		c.bucket(child, append(stack, root))
 	}
 }
@@ -276,7 +277,8 @@ func (c *checker) page(id Pgid, minKey, maxKey []byte, stack []Pgid, children *[
 		runningMin := minKey
 		for i := 0; i < int(p.count); i++ {
 			e := p.branchElement(i)
-			c.keyInOrder(id, "branch", i, e.key(), runningMin, maxKey, stack)
+			// bbolt names the child page in a branch key's message.
+			c.keyInOrder(e.pgid, "branch", i, e.key(), runningMin, maxKey, stack)
 			next := maxKey
 			if i < int(p.count)-1 {
 				next = p.branchElement(i + 1).key()
@@ -332,8 +334,9 @@ func (c *checker) keyInOrder(id Pgid, typ string, i int, key, prev, maxKey []byt
 		}
 	}
 	if maxKey != nil && bytes.Compare(key, maxKey) >= 0 {
+		// The key shown is the previous element's, as bbolt prints it.
 		c.report(fmt.Errorf("key[%d]=(hex)%s on %s page(%d) needs to be < than key of the next element in ancestor (hex)%s. Pages stack: %v",
-			i, str(key), typ, id, str(maxKey), stack))
+			i, str(key), typ, id, str(prev), stack))
 	}
 }
 

@@ -386,10 +386,11 @@ func (tx *Tx) writePages() error {
 			if _, err := db.file.WriteAt(chunk, off); err != nil {
 				return err
 			}
-			tx.stats.IncWrite(1)
 			off += int64(len(chunk))
 			buf = buf[len(chunk):]
 		}
+		// Counted as bbolt counts: one write per page.
+		tx.stats.IncWrite(int64(end - start))
 		return nil
 	}
 	size := 0
@@ -500,7 +501,8 @@ type TxStats struct {
 	// SpillTime is the time spent spilling.
 	SpillTime time.Duration
 
-	// Write is the number of write calls, including the meta page's.
+	// Write is the number of pages written, the meta page included. (bolt
+	// writes runs of adjacent pages in one call, but counts as bbolt does.)
 	Write int64
 	// WriteTime is the time spent writing pages and meta.
 	WriteTime time.Duration
