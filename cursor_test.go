@@ -400,7 +400,7 @@ func TestCursor_Iterate_MatchesModel(t *testing.T) {
 	mustUpdate(t, db, func(tx *bolt.Tx) {
 		b := mustCreate(t, tx, nil, "b")
 		for i := 0; i < n; i++ {
-			j := (i * 2654435761) % 1000003
+			j := (uint64(i) * 2654435761) % 1000003
 			k := fmt.Sprintf("%x", j)
 			v := fmt.Sprintf("%0*d", i%300, i)
 			require.NoError(t, b.Put([]byte(k), []byte(v)))

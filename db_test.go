@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -38,7 +39,6 @@ const (
 	offMetaChecksum = 72
 
 	metaMagic  = 0xED0CDAED
-	pageFlagBr = 0x01
 	pageFlagLf = 0x02
 	pageFlagMt = 0x04
 	pageFlagFL = 0x10
@@ -603,6 +603,76 @@ func TestOpen_SamePathTwice_Timeout(t *testing.T) {
 	}
 }
 
+func TestOpen_NegativeTimeout_FailsAtOnce(t *testing.T) {
+	db := mustOpenDB(t, nil)
+	start := time.Now()
+	db2, err := bolt.Open(db.path, 0o600, &bolt.Options{Timeout: -1})
+	require.True(t, err == berrors.ErrTimeout, "got %v", err)
+	require.Nil(t, db2)
+	require.Less(t, time.Since(start), 2*time.Second)
+}
+
+func TestOpen_UsesOpenFileOption(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	var calls []int
+	openFile := func(name string, flag int, mode os.FileMode) (*os.File, error) {
+		require.Equal(t, path, name)
+		calls = append(calls, flag)
+		return os.OpenFile(name, flag, mode)
+	}
+	db := mustOpenDBAt(t, path, &bolt.Options{OpenFile: openFile})
+	require.NotEmpty(t, calls)
+	require.Equal(t, os.O_RDWR|os.O_CREATE, calls[0]&(os.O_RDWR|os.O_CREATE|os.O_WRONLY))
+	db.MustClose()
+
+	calls = nil
+	db = mustOpenDBAt(t, path, &bolt.Options{OpenFile: openFile, ReadOnly: true})
+	require.NotEmpty(t, calls)
+	require.Zero(t, calls[0]&(os.O_RDWR|os.O_WRONLY|os.O_CREATE), "read-only opens neither write nor create")
+}
+
+func TestOpen_OptionsCopied(t *testing.T) {
+	saved := *bolt.DefaultOptions
+	db := mustOpenDB(t, nil)
+	require.Equal(t, bolt.FreelistArrayType, db.FreelistType)
+	require.Equal(t, saved, *bolt.DefaultOptions, "Open must not change DefaultOptions")
+
+	opts := &bolt.Options{NoSync: true, NoGrowSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType}
+	before := *opts
+	db2 := mustOpenDB(t, opts)
+	require.Equal(t, before, *opts, "Open must not change the caller's options")
+	require.True(t, db2.NoSync)
+	require.True(t, db2.NoGrowSync)
+	require.True(t, db2.NoFreelistSync)
+	require.Equal(t, bolt.FreelistMapType, db2.FreelistType)
+	require.True(t, db2.PreLoadFreelist)
+	require.False(t, db.NoSync)
+}
+
+func TestOpen_InitialMmapSize_FileSizes(t *testing.T) {
+	const initial = 8 << 20
+	db := mustOpenDB(t, &bolt.Options{PageSize: 4096, InitialMmapSize: initial})
+	if runtime.GOOS == "windows" {
+		// Windows maps only what the file holds, so the file is extended.
+		require.GreaterOrEqual(t, fileSize(t, db.path), int64(initial))
+		return
+	}
+	require.Equal(t, int64(16384), fileSize(t, db.path), "opening does not extend the file")
+	// The first growth goes to the size bbolt maps, which InitialMmapSize
+	// raised: the rule of §3.10 with an 8 MiB mapping.
+	mustUpdate(t, db, func(tx *bolt.Tx) { mustCreate(t, tx, nil, "b") })
+	require.Equal(t, int64(initial), fileSize(t, db.path))
+}
+
+func TestOpen_ReadOnly_EmptyFileFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	require.Error(t, err, "a read-only open cannot initialise a file")
+	require.Nil(t, db)
+	require.Zero(t, fileSize(t, path))
+}
+
 func TestDB_Path_String_GoString(t *testing.T) {
 	db := mustOpenDB(t, nil)
 	require.Equal(t, db.path, db.Path())
@@ -845,7 +915,7 @@ func TestDB_Stats_FreelistFields(t *testing.T) {
 	}
 }
 
-func TestStats_Sub(t *testing.T) {
+func TestDB_Stats_SubSemantics(t *testing.T) {
 	a := bolt.Stats{FreePageN: 4, PendingPageN: 5, FreeAlloc: 6, FreelistInuse: 7, TxN: 10, OpenTxN: 2}
 	a.TxStats.PageCount = 3
 	a.TxStats.Write = 8
@@ -936,6 +1006,10 @@ func TestOpen_FileMode(t *testing.T) {
 	defer func() { require.NoError(t, db.Close()) }()
 	fi, err := os.Stat(path)
 	require.NoError(t, err)
+	if runtime.GOOS == "windows" {
+		require.NotZero(t, fi.Mode().Perm()&0o200, "the file is writable")
+		return
+	}
 	require.Equal(t, os.FileMode(0o640), fi.Mode().Perm()&0o640)
 	require.Zero(t, fi.Mode().Perm()&0o007, "others get no access")
 }

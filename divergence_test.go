@@ -6,7 +6,9 @@ package bolt_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -68,5 +70,61 @@ func TestCursor_Prev_SkipsEmptiedLeafInMiddle(t *testing.T) {
 		require.Equal(t, 800, len(keys))
 		require.Equal(t, "00600", keys[399])
 		require.Equal(t, "00399", keys[400])
+	})
+}
+
+// SPEC "Readers never block a remap": a writer that needs a larger mapping
+// must not wait for an open read transaction. (bbolt's writer waits until
+// the reader ends; on Windows bolt keeps that behaviour.)
+func TestDB_Writer_NotBlockedByReaderDuringGrowth(t *testing.T) {
+	db := mustOpenDB(t, &bolt.Options{NoSync: true})
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, mustCreate(t, tx, nil, "old").Put([]byte("k"), []byte("v")))
+	})
+	reader, err := db.Begin(false)
+	require.NoError(t, err)
+
+	big := patterned(32<<20, 9)
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucket([]byte("new"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("big"), big)
+		})
+	}()
+	if runtime.GOOS == "windows" {
+		// Windows maps only what the file holds and keeps bbolt's
+		// behaviour: the writer waits until the reader is gone.
+		select {
+		case err := <-done:
+			t.Fatalf("the writer finished (%v) while a reader held the old mapping", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		require.Nil(t, reader.Bucket([]byte("new")))
+		require.NoError(t, reader.Rollback())
+		require.NoError(t, <-done)
+		mustView(t, db, func(tx *bolt.Tx) {
+			require.Equal(t, big, tx.Bucket([]byte("new")).Get([]byte("big")))
+		})
+		return
+	}
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		require.NoError(t, reader.Rollback())
+		require.NoError(t, <-done)
+		t.Fatal("the writer waited for the open reader")
+	}
+
+	// The reader still sees its snapshot and reads it correctly.
+	require.Nil(t, reader.Bucket([]byte("new")))
+	require.Equal(t, []byte("v"), reader.Bucket([]byte("old")).Get([]byte("k")))
+	require.NoError(t, reader.Rollback())
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.Equal(t, big, tx.Bucket([]byte("new")).Get([]byte("big")))
 	})
 }

@@ -251,8 +251,10 @@ func freelistWords(p *page) int {
 	n := int(p.count)
 	if n == freelistCountOverflow {
 		total := *(*Pgid)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize))
-		if total > 1<<48 {
-			return 1 << 48
+		// No page holds more than 2^28 ids; cap before converting so that
+		// a damaged count cannot overflow int on 32-bit machines.
+		if total > 1<<28 {
+			return 1 << 28
 		}
 		return int(total) + 1
 	}

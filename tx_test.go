@@ -393,9 +393,15 @@ func TestTx_Rollback_HidesWrites(t *testing.T) {
 }
 
 func TestTx_LongReaders_KeepTheirSnapshot(t *testing.T) {
+	for _, ft := range []bolt.FreelistType{bolt.FreelistArrayType, bolt.FreelistMapType} {
+		t.Run(string(ft), func(t *testing.T) { testLongReaders(t, ft) })
+	}
+}
+
+func testLongReaders(t *testing.T, freelistType bolt.FreelistType) {
 	// A large initial mapping keeps a writer from having to remap while
 	// this goroutine holds readers (bbolt would wait for them).
-	db := mustOpenDB(t, &bolt.Options{InitialMmapSize: 16 << 20, NoSync: true})
+	db := mustOpenDB(t, &bolt.Options{InitialMmapSize: 16 << 20, NoSync: true, FreelistType: freelistType})
 	model := map[string]string{}
 	pad := strings.Repeat("x", 200)
 	commit := func(i int) {
