@@ -142,6 +142,36 @@ func (tx *Tx) check(cfg checkConfig, report func(error)) {
 	for _, child := range c.tree(Pgid(cfg.pageID), nil) {
 		c.bucket(child, nil)
 	}
+	c.typesUnder(Pgid(cfg.pageID), 0, map[Pgid]bool{})
+}
+
+// typesUnder reports every page under id, through branches, that is neither
+// a branch nor a leaf: bbolt's check of a single page reports those a second
+// time, and its output is matched.
+func (c *checker) typesUnder(id Pgid, depth int, seen map[Pgid]bool) {
+	if depth > maxTreeDepth || seen[id] || id >= c.tx.meta.pgid {
+		return
+	}
+	seen[id] = true
+	p, err := c.tx.page(id)
+	if err != nil {
+		return
+	}
+	switch {
+	case p.isBranch():
+		if checkPageElements(p, c.tx.pageSize) != nil {
+			return
+		}
+		for i := 0; i < int(p.count); i++ {
+			c.typesUnder(p.branchElement(i).pgid, depth+1, seen)
+		}
+	case !p.isLeaf():
+		c.report(errUnexpectedType(p))
+	}
+}
+
+func errUnexpectedType(p *page) error {
+	return fmt.Errorf("unexpected page type (flags: %x) for pgId:%d", p.flags, p.id)
 }
 
 // freeIDs returns the free and pending page ids of this transaction's
@@ -258,6 +288,9 @@ func (c *checker) page(id Pgid, minKey, maxKey []byte, stack []Pgid, children *[
 		c.report(fmt.Errorf("page %d: reachable freed", int(id)))
 	} else if !p.isBranch() && !p.isLeaf() {
 		c.report(fmt.Errorf("page %d: invalid type: %s (stack: %v)", int(id), p.typ(), stack))
+		if c.keyOrder {
+			c.report(errUnexpectedType(p))
+		}
 		return nil
 	}
 	if seen {

@@ -406,6 +406,8 @@ func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB,
 	if err != nil {
 		return nil, err
 	}
+	// A read-only DB never initializes a file: an empty one fails on the
+	// write as bbolt's does, anything else is probed.
 	if fresh, err := db.isFresh(info.Size()); err != nil {
 		return nil, err
 	} else if fresh {
@@ -458,7 +460,7 @@ func (db *DB) isFresh(size int64) (bool, error) {
 	if size == 0 {
 		return true, nil
 	}
-	if size > int64(4*db.pageSize) {
+	if db.readOnly || size > int64(4*db.pageSize) {
 		return false, nil
 	}
 	buf := make([]byte, min(size, int64(2*db.pageSize)))

@@ -596,9 +596,27 @@ func DecodeFreelist(buf []byte) ([]uint64, error) {
 	return out, nil
 }
 
+// LeafSize is the number of bytes a leaf page holding elems takes.
+func LeafSize(elems []LeafElement) int {
+	n := pageHeaderSize
+	for _, e := range elems {
+		n += leafElementSize + len(e.Key) + len(e.Value)
+	}
+	return n
+}
+
+// BranchSize is the number of bytes a branch page holding elems takes.
+func BranchSize(elems []BranchElement) int {
+	n := pageHeaderSize
+	for _, e := range elems {
+		n += branchElementSize + len(e.Key)
+	}
+	return n
+}
+
 // EncodeLeaf writes a leaf page with the given id, elements and overflow
-// into buf, which must be large enough: LeafSize(elems) bytes, and at
-// least (overflow+1) pages. Keys must be sorted.
+// into buf, which must hold at least LeafSize(elems) bytes (normally
+// (overflow+1) pages). Keys must be sorted.
 func EncodeLeaf(buf []byte, id uint64, overflow uint32, elems []LeafElement) error {
 	inodes := make([]inode, len(elems))
 	for i, e := range elems {

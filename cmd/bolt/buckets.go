@@ -1,0 +1,30 @@
+package main
+
+import (
+	"github.com/boltkv/bolt"
+)
+
+func bucketsCommand() *command {
+	return &command{
+		name:    "buckets",
+		args:    "<bbolt-file>",
+		summary: "print the names of the top-level buckets",
+		help:    "Names are printed as raw bytes, one per line.",
+		nargs:   exactArgs(1),
+		setup: func(fs *flagSet) func(*cli, []string) error {
+			return func(c *cli, args []string) error {
+				db, err := openReadOnly(args[0], true)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				return db.View(func(tx *bolt.Tx) error {
+					return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+						_, err := c.stdout.Write(append(name, '\n'))
+						return err
+					})
+				})
+			}
+		},
+	}
+}

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"github.com/boltkv/bolt"
+)
+
+func deleteBucketCommand() *command {
+	return &command{
+		name:    "delete-bucket",
+		args:    "<bbolt-file> <bucket> [sub-bucket…]",
+		summary: "delete a (nested) bucket and everything in it",
+		nargs:   minArgs(2),
+		setup: func(fs *flagSet) func(*cli, []string) error {
+			return func(c *cli, args []string) error {
+				names := args[1:]
+				return update(args[0], func(tx *bolt.Tx) error {
+					last := []byte(names[len(names)-1])
+					if len(names) == 1 {
+						return tx.DeleteBucket(last)
+					}
+					parent, err := findBucket(tx, names[:len(names)-1])
+					if err != nil {
+						return err
+					}
+					return parent.DeleteBucket(last)
+				})
+			}
+		},
+	}
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/boltkv/bolt"
+)
+
+// formatModes lists the output formats of keys and values.
+const formatModes = "auto|ascii-encoded|hex|bytes|redacted"
+
+// Errors with bbolt's texts.
+var (
+	errBucketNotFound = bolt.ErrBucketNotFound
+	errKeyNotFound    = errors.New("key not found")
+	errPageIDRequired = errors.New("page id required")
+	errCorrupt        = errors.New("invalid value")
+)
+
+// checkFormat validates an output format name.
+func checkFormat(format string) error {
+	switch format {
+	case "auto", "ascii-encoded", "hex", "bytes", "redacted":
+		return nil
+	}
+	return usagef("unsupported format %q (one of %s)", format, formatModes)
+}
+
+// checkParseFormat validates an input format name.
+func checkParseFormat(format string) error {
+	switch format {
+	case "ascii-encoded", "hex":
+		return nil
+	}
+	return usagef("unsupported parse format %q (one of ascii-encoded|hex)", format)
+}
+
+// formatBytes renders b in one of formatModes; the format has been checked.
+func formatBytes(b []byte, format string) string {
+	switch format {
+	case "ascii-encoded":
+		return fmt.Sprintf("%q", b)
+	case "hex":
+		return hex.EncodeToString(b)
+	case "bytes":
+		return string(b)
+	case "redacted":
+		return fmt.Sprintf("<redacted len:%d sha256:%x>", len(b), sha256.Sum256(b))
+	default: // auto
+		return printableOrHex(b)
+	}
+}
+
+// parseBytes reads a command-line argument: as is (ascii-encoded) or as hex.
+func parseBytes(s, format string) ([]byte, error) {
+	if format == "hex" {
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			return nil, usagef("invalid hex %q: %v", s, err)
+		}
+		return b, nil
+	}
+	return []byte(s), nil
+}
+
+// isPrintable reports whether s is valid UTF-8 made of printable runes.
+func isPrintable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func printableOrHex(b []byte) string {
+	if isPrintable(string(b)) {
+		return string(b)
+	}
+	return hex.EncodeToString(b)
+}
+
+// quotedOrHex renders a key as the page command does: quoted if printable.
+func quotedOrHex(b []byte) string {
+	if isPrintable(string(b)) {
+		return strconv.Quote(string(b))
+	}
+	return hex.EncodeToString(b)
+}
+
+// kvStringer renders keys and values in check's messages.
+type kvStringer struct{}
+
+func (kvStringer) KeyToString(k []byte) string   { return printableOrHex(k) }
+func (kvStringer) ValueToString(v []byte) string { return printableOrHex(v) }
+
+// checkSourceDBPath returns the file's info, or bbolt's error for a missing
+// file.
+func checkSourceDBPath(path string) (os.FileInfo, error) {
+	fi, err := os.Stat(path)
+	if os.IsNotExist(err) {
+		return nil, fmt.Errorf("source database file %q doesn't exist", path)
+	} else if err != nil {
+		return nil, fmt.Errorf("failed to open source database file %q: %v", path, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("source database file %q is a directory", path)
+	}
+	return fi, nil
+}
+
+// openReadOnly opens an existing database read-only, loading the free list
+// if freelist is set.
+func openReadOnly(path string, freelist bool) (*bolt.DB, error) {
+	if fi, err := checkSourceDBPath(path); err != nil {
+		return nil, err
+	} else if fi.Size() == 0 {
+		// The library would try to initialize it, and fail to write.
+		return nil, fmt.Errorf("database file %q is empty", path)
+	}
+	return bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: freelist})
+}
+
+// lockTimeout bounds how long a writing command waits for the file lock
+// held by another process.
+const lockTimeout = 5 * time.Second
+
+// openWritable opens an existing database for writing; it waits at most a
+// few seconds for another process's lock.
+func openWritable(path string) (*bolt.DB, error) {
+	if _, err := checkSourceDBPath(path); err != nil {
+		return nil, err
+	}
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+}
+
+// findBucket walks a bucket path from the top level.
+func findBucket(tx *bolt.Tx, names []string) (*bolt.Bucket, error) {
+	b := tx.Bucket([]byte(names[0]))
+	if b == nil {
+		return nil, errBucketNotFound
+	}
+	for _, name := range names[1:] {
+		if b = b.Bucket([]byte(name)); b == nil {
+			return nil, errBucketNotFound
+		}
+	}
+	return b, nil
+}
+
+// keyNotFound is get's and delete's error for a missing key, as bbolt words it.
+func keyNotFound(key []byte) error {
+	return fmt.Errorf("Error %w for key: %q hex: \"%x\"", errKeyNotFound, key, key)
+}
