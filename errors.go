@@ -1,6 +1,10 @@
 package bolt
 
-import berrors "github.com/boltkv/bolt/errors"
+import (
+	"errors"
+
+	berrors "github.com/boltkv/bolt/errors"
+)
 
 // The error values below are the very values of package
 // github.com/boltkv/bolt/errors, so == and errors.Is hold across both names.
@@ -74,6 +78,12 @@ var (
 	//
 	// Deprecated: Use the value in package errors.
 	ErrIncompatibleValue = berrors.ErrIncompatibleValue
+
+	// ErrDatabaseOpen was defined by boltdb/bolt v1.3.1 and bbolt 1.3 but
+	// never returned; bbolt 1.4 removed it.
+	//
+	// Deprecated: Never returned; kept for code written against boltdb/bolt.
+	ErrDatabaseOpen = errors.New("database already open")
 
 	// ErrCorrupt is wrapped by every error that reports a damaged page; test
 	// for it with errors.Is. It is bolt's own and not deprecated.
