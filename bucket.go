@@ -123,7 +123,6 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 	if child == nil {
 		return nil
 	}
-	child.parent = b
 	if b.buckets != nil {
 		b.buckets[string(name)] = child
 	}
@@ -137,7 +136,23 @@ func (b *Bucket) openBucket(value []byte) *Bucket {
 		return nil
 	}
 	child := newBucket(b.tx)
+	child.parent = b
 	child.bucketHeader = bucketHeaderOf(value)
+	if child.root != 0 {
+		// A bucket whose root is an ancestor's root would nest forever.
+		depth := 0
+		for a := b; a != nil; a = a.parent {
+			if a.root == child.root {
+				b.tx.fail(fmt.Errorf("%w: bucket rooted at page %d is nested in itself", ErrCorrupt, child.root))
+				return nil
+			}
+			depth++
+		}
+		if depth > maxBucketDepth {
+			b.tx.fail(fmt.Errorf("%w: buckets nested deeper than %d", ErrCorrupt, maxBucketDepth))
+			return nil
+		}
+	}
 	if child.root == 0 {
 		if len(value) < bucketHeaderSize+pageHeaderSize {
 			b.tx.fail(fmt.Errorf("%w: inline bucket value of %d bytes", ErrCorrupt, len(value)))
@@ -201,7 +216,6 @@ func (b *Bucket) CreateBucketIfNotExists(key []byte) (rb *Bucket, err error) {
 		if child == nil {
 			return nil, b.tx.err
 		}
-		child.parent = b
 		b.buckets[string(key)] = child
 		return child, nil
 	}
@@ -649,6 +663,10 @@ func (b *Bucket) walkPageNode(id Pgid, depth int, fn func(*page, *node, int) err
 	return nil
 }
 
+// maxBucketDepth bounds bucket nesting read from a file, so that a damaged
+// file cannot make recursive walks (Stats, Inspect, DeleteBucket) run away.
+const maxBucketDepth = 1 << 12
+
 // maxTreeDepth bounds every walk down a tree: a real tree of 2^64 pages with
 // at least two keys per page is at most 64 levels deep, so anything deeper
 // is a cycle in a damaged file.
@@ -873,8 +891,8 @@ func (b *Bucket) Inspect() BucketStructure {
 
 func (b *Bucket) inspect(name []byte, depth int) BucketStructure {
 	bs := BucketStructure{Name: string(name)}
-	if depth > maxTreeDepth {
-		b.tx.fail(fmt.Errorf("%w: buckets nested deeper than %d", ErrCorrupt, maxTreeDepth))
+	if depth > maxBucketDepth {
+		b.tx.fail(fmt.Errorf("%w: buckets nested deeper than %d", ErrCorrupt, maxBucketDepth))
 		return bs
 	}
 	var c Cursor

@@ -233,8 +233,8 @@ func (c *checker) bucket(root Pgid, stack []Pgid) {
 	if root == 0 {
 		return
 	}
-	if len(stack) > maxTreeDepth {
-		c.report(fmt.Errorf("%w: page %d: buckets nested deeper than %d (a cycle?)", ErrCorrupt, root, maxTreeDepth))
+	if len(stack) > maxBucketDepth {
+		c.report(fmt.Errorf("%w: page %d: buckets nested deeper than %d", ErrCorrupt, root, maxBucketDepth))
 		return
 	}
 	// Each bucket's messages show the path from its own root, as bbolt's.

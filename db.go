@@ -271,6 +271,8 @@ type DB struct {
 	freelist *freelist
 	rwtx     *Tx
 	retired  []*snapshot // earlier snapshots that may still have readers
+	runBuf   []byte      // joins adjacent dirty pages into one write
+	pagePool sync.Pool   // single-page buffers for commits
 
 	// snap is what a reader begins on: the last committed meta and a
 	// mapping that covers it. Readers take it without a lock; see beginRO.
@@ -418,6 +420,8 @@ func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB,
 		return nil, err
 	}
 
+	ps := db.pageSize
+	db.pagePool.New = func() any { return make([]byte, ps) }
 	if err := db.openMapping(o.InitialMmapSize); err != nil {
 		return nil, err
 	}

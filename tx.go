@@ -281,6 +281,11 @@ func (tx *Tx) close() {
 		db.stats.TxStats.add(&tx.stats)
 		db.removeReader(tx)
 	}
+	for _, buf := range tx.pages {
+		if len(buf) == db.pageSize {
+			db.pagePool.Put(buf)
+		}
+	}
 	tx.db = nil
 	tx.snap = nil
 	tx.mapping = nil
@@ -350,7 +355,13 @@ func (tx *Tx) allocate(count int) ([]byte, Pgid, error) {
 		}
 		tx.meta.pgid += Pgid(count)
 	}
-	buf := make([]byte, count*db.pageSize)
+	var buf []byte
+	if count == 1 {
+		buf = db.pagePool.Get().([]byte)
+		clear(buf)
+	} else {
+		buf = make([]byte, count*db.pageSize)
+	}
 	p := pageAt(buf)
 	p.id = id
 	p.overflow = uint32(count - 1)
@@ -369,12 +380,15 @@ func (tx *Tx) writePages() error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	var run []byte // pages ids[start:i] joined, when more than one
-	var start int
+	var start, size int
 	flush := func(end int) error {
 		buf := tx.pages[ids[start]]
 		if end-start > 1 {
-			run = run[:0]
+			// Join the run in a buffer the DB keeps for the purpose.
+			if cap(db.runBuf) < size {
+				db.runBuf = make([]byte, 0, size)
+			}
+			run := db.runBuf[:0]
 			for _, id := range ids[start:end] {
 				run = append(run, tx.pages[id]...)
 			}
@@ -393,7 +407,6 @@ func (tx *Tx) writePages() error {
 		tx.stats.IncWrite(int64(end - start))
 		return nil
 	}
-	size := 0
 	for i := 1; i <= len(ids); i++ {
 		prev := ids[i-1]
 		size += len(tx.pages[prev])
