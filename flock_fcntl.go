@@ -25,9 +25,9 @@ func flock(f *os.File, exclusive bool, timeout time.Duration) error {
 	if exclusive {
 		lk.Type = unix.F_WRLCK
 	}
-	fd := int(f.Fd())
+	fd := f.Fd()
 	return retryLock(timeout,
-		func() error { return unix.FcntlFlock(uintptr(fd), unix.F_SETLK, &lk) },
+		func() error { return unix.FcntlFlock(fd, unix.F_SETLK, &lk) },
 		func(err error) bool { return errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EACCES) })
 }
 
