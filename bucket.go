@@ -119,7 +119,7 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 	if !bytes.Equal(name, k) || flags&bucketLeafFlag == 0 {
 		return nil
 	}
-	child := b.openBucket(v)
+	child := b.openBucketNamed(name, v)
 	if child == nil {
 		return nil
 	}
@@ -131,6 +131,11 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 
 // openBucket makes a Bucket from a bucket value found in b.
 func (b *Bucket) openBucket(value []byte) *Bucket {
+	return b.openBucketNamed(nil, value)
+}
+
+// openBucketNamed opens the bucket stored under name (nil when unknown) in b.
+func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 	if len(value) < bucketHeaderSize {
 		b.tx.fail(fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value)))
 		return nil
@@ -150,6 +155,10 @@ func (b *Bucket) openBucket(value []byte) *Bucket {
 		}
 		if depth > maxBucketDepth {
 			b.tx.fail(fmt.Errorf("%w: buckets nested deeper than %d", ErrCorrupt, maxBucketDepth))
+			return nil
+		}
+		if name != nil && !b.tx.claimRoot(child.root, b.root, name) {
+			b.tx.fail(fmt.Errorf("%w: bucket %q and another bucket share root page %d", ErrCorrupt, name, child.root))
 			return nil
 		}
 	}
@@ -212,7 +221,7 @@ func (b *Bucket) CreateBucketIfNotExists(key []byte) (rb *Bucket, err error) {
 		if flags&bucketLeafFlag == 0 {
 			return nil, ErrIncompatibleValue
 		}
-		child := b.openBucket(v)
+		child := b.openBucketNamed(key, v)
 		if child == nil {
 			return nil, b.tx.err
 		}
@@ -764,7 +773,7 @@ func (b *Bucket) Stats() BucketStats {
 			s.LeafOverflowN += int(p.overflow)
 			for i := 0; i < n; i++ {
 				if e := p.leafElement(i); e.flags&bucketLeafFlag != 0 {
-					if child := b.openBucket(e.value()); child != nil {
+					if child := b.openBucketNamed(e.key(), e.value()); child != nil {
 						sub.Add(child.Stats())
 					}
 				}
@@ -862,6 +871,9 @@ func (b *Bucket) MoveBucket(key []byte, dstBucket *Bucket) (err error) {
 	src.del(key)
 	delete(b.buckets, string(key))
 	dst.put(key, key, value, 0, bucketLeafFlag)
+	if h := bucketHeaderOf(value); h.root != 0 {
+		b.tx.moveRoot(h.root, dstBucket.root, key)
+	}
 	if child != nil {
 		// The opened child carries this transaction's changes; the parent
 		// that spills it now is dstBucket.

@@ -350,16 +350,10 @@ func (c *Cursor) searchBranch(ref *elemRef, key []byte) int {
 			return r >= 0
 		})
 	} else {
-		p, span, bad := ref.page, c.span(ref.page), false
-		i = sort.Search(int(p.count), func(i int) bool {
-			k, ok := p.branchKey(i, span)
-			bad = bad || !ok
-			r := bytes.Compare(k, key)
-			exact = exact || r == 0
-			return r >= 0
-		})
-		if bad {
-			c.bucket.tx.fail(errElement(p, i))
+		var ok bool
+		if i, exact, ok = ref.page.searchBranch(key, c.span(ref.page)); !ok {
+			c.bucket.tx.fail(errElement(ref.page, i))
+			return 0
 		}
 	}
 	if !exact && i > 0 {
@@ -373,14 +367,10 @@ func (c *Cursor) searchLeaf(ref *elemRef, key []byte) int {
 	if n := ref.node; n != nil {
 		return sort.Search(len(n.inodes), func(i int) bool { return bytes.Compare(n.inodes[i].key, key) >= 0 })
 	}
-	p, span, bad := ref.page, c.span(ref.page), false
-	i := sort.Search(int(p.count), func(i int) bool {
-		k, _, _, ok := p.leafKV(i, span)
-		bad = bad || !ok
-		return bytes.Compare(k, key) >= 0
-	})
-	if bad {
-		c.bucket.tx.fail(errElement(p, i))
+	i, ok := ref.page.searchLeaf(key, c.span(ref.page))
+	if !ok {
+		c.bucket.tx.fail(errElement(ref.page, i))
+		return int(ref.page.count)
 	}
 	return i
 }

@@ -48,6 +48,7 @@ package bolt
 // leaf page image (header id 0) follows the header inside the value.
 
 import (
+	"bytes"
 	"fmt"
 	"unsafe"
 )
@@ -667,3 +668,48 @@ func DecodeBucketHeader(value []byte) (root, sequence uint64, err error) {
 
 // BucketHeaderSize is the size of the header that starts a bucket value.
 const BucketHeaderSize = bucketHeaderSize
+
+// searchBranch finds in a branch page of span bytes the first element whose
+// key is >= key, reporting whether one equals key. ok is false if an element
+// it looked at lies outside the page.
+func (p *page) searchBranch(key []byte, span int) (i int, exact, ok bool) {
+	lo, hi := 0, int(p.count)
+	base := unsafe.Add(unsafe.Pointer(p), pageHeaderSize)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		e := (*branchPageElement)(unsafe.Add(base, mid*branchElementSize))
+		if uint64(pageHeaderSize+mid*branchElementSize)+uint64(e.pos)+uint64(e.ksize) > uint64(span) {
+			return mid, exact, false
+		}
+		switch bytes.Compare(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), e.pos)), e.ksize), key) {
+		case -1:
+			lo = mid + 1
+		case 0:
+			exact = true
+			hi = mid
+		default:
+			hi = mid
+		}
+	}
+	return lo, exact, true
+}
+
+// searchLeaf finds in a leaf page of span bytes the first element whose key
+// is >= key. ok is false if an element it looked at lies outside the page.
+func (p *page) searchLeaf(key []byte, span int) (i int, ok bool) {
+	lo, hi := 0, int(p.count)
+	base := unsafe.Add(unsafe.Pointer(p), pageHeaderSize)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		e := (*leafPageElement)(unsafe.Add(base, mid*leafElementSize))
+		if uint64(pageHeaderSize+mid*leafElementSize)+uint64(e.pos)+uint64(e.ksize)+uint64(e.vsize) > uint64(span) {
+			return mid, false
+		}
+		if bytes.Compare(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), e.pos)), e.ksize), key) < 0 {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, true
+}

@@ -36,11 +36,12 @@ type Tx struct {
 	db       *DB
 	meta     meta // the snapshot this tx reads; a writer edits its copy
 	root     Bucket
-	snap     *snapshot       // the committed state this tx began on
-	mapping  *mapping        // the mapping this tx reads pages through
-	pages    map[Pgid][]byte // pages written by this commit, by id
-	handlers []func()        // OnCommit
-	err      error           // first damage met; the tx cannot commit
+	snap     *snapshot          // the committed state this tx began on
+	mapping  *mapping           // the mapping this tx reads pages through
+	pages    map[Pgid][]byte    // pages written by this commit, by id
+	handlers []func()           // OnCommit
+	err      error              // first damage met; the tx cannot commit
+	roots    map[Pgid]rootOwner // where each opened bucket root was found
 	pageSize int
 
 	stats TxStats
@@ -805,3 +806,33 @@ func (tx *Tx) MoveBucket(child []byte, src *Bucket, dst *Bucket) error {
 
 // Inspect returns the tree of all buckets; see Bucket.Inspect.
 func (tx *Tx) Inspect() BucketStructure { return tx.root.Inspect() }
+
+// rootOwner names where a bucket's root page was found: the parent bucket's
+// root page and the bucket's key.
+type rootOwner struct {
+	parent Pgid
+	name   string
+}
+
+// claimRoot records that the bucket rooted at root lives under name in the
+// bucket rooted at parent, and reports false if another bucket already
+// claimed that root: two buckets sharing a tree is damage, and walking such
+// a file would visit the shared tree once per path, exponentially often.
+func (tx *Tx) claimRoot(root, parent Pgid, name []byte) bool {
+	if tx.roots == nil {
+		tx.roots = make(map[Pgid]rootOwner)
+	}
+	owner, ok := tx.roots[root]
+	if !ok {
+		tx.roots[root] = rootOwner{parent: parent, name: string(name)}
+		return true
+	}
+	return owner.parent == parent && owner.name == string(name)
+}
+
+// moveRoot records that MoveBucket moved the bucket rooted at root.
+func (tx *Tx) moveRoot(root, parent Pgid, name []byte) {
+	if tx.roots != nil {
+		tx.roots[root] = rootOwner{parent: parent, name: string(name)}
+	}
+}
