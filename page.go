@@ -231,16 +231,32 @@ func (p *page) branchKey(i, span int) ([]byte, bool) {
 // key returns the key of a leaf element; the slice's cap equals its len, so
 // a caller's append cannot write into the page.
 func (e *leafPageElement) key() []byte {
+	if e.ksize == 0 {
+		return emptyAt(unsafe.Pointer(e))
+	}
 	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), e.pos)), e.ksize)
 }
 
 // value returns the value of a leaf element, cap == len.
 func (e *leafPageElement) value() []byte {
+	if e.vsize == 0 {
+		return emptyAt(unsafe.Pointer(e))
+	}
 	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), uintptr(e.pos)+uintptr(e.ksize))), e.vsize)
+}
+
+// emptyAt returns a non-nil empty slice pointing at p. An empty key or value
+// may sit at the very end of a page image; a pointer one past the end of a
+// heap buffer would keep the wrong object alive (and trips -race's checks).
+func emptyAt(p unsafe.Pointer) []byte {
+	return unsafe.Slice((*byte)(p), 0)
 }
 
 // key returns the key of a branch element, cap == len.
 func (e *branchPageElement) key() []byte {
+	if e.ksize == 0 {
+		return emptyAt(unsafe.Pointer(e))
+	}
 	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), e.pos)), e.ksize)
 }
 
@@ -674,14 +690,13 @@ const BucketHeaderSize = bucketHeaderSize
 // it looked at lies outside the page.
 func (p *page) searchBranch(key []byte, span int) (i int, exact, ok bool) {
 	lo, hi := 0, int(p.count)
-	base := unsafe.Add(unsafe.Pointer(p), pageHeaderSize)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		e := (*branchPageElement)(unsafe.Add(base, mid*branchElementSize))
+		e := p.branchElement(mid)
 		if uint64(pageHeaderSize+mid*branchElementSize)+uint64(e.pos)+uint64(e.ksize) > uint64(span) {
 			return mid, exact, false
 		}
-		switch bytes.Compare(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), e.pos)), e.ksize), key) {
+		switch bytes.Compare(e.key(), key) {
 		case -1:
 			lo = mid + 1
 		case 0:
@@ -698,14 +713,13 @@ func (p *page) searchBranch(key []byte, span int) (i int, exact, ok bool) {
 // is >= key. ok is false if an element it looked at lies outside the page.
 func (p *page) searchLeaf(key []byte, span int) (i int, ok bool) {
 	lo, hi := 0, int(p.count)
-	base := unsafe.Add(unsafe.Pointer(p), pageHeaderSize)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		e := (*leafPageElement)(unsafe.Add(base, mid*leafElementSize))
+		e := p.leafElement(mid)
 		if uint64(pageHeaderSize+mid*leafElementSize)+uint64(e.pos)+uint64(e.ksize)+uint64(e.vsize) > uint64(span) {
 			return mid, false
 		}
-		if bytes.Compare(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e), e.pos)), e.ksize), key) < 0 {
+		if bytes.Compare(e.key(), key) < 0 {
 			lo = mid + 1
 		} else {
 			hi = mid

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -24,6 +26,10 @@ import (
 var (
 	simSeed = flag.Int64("seed", 0, "seed for randomized tests (0 picks one from the clock and logs it)")
 	simOps  = flag.Int("sim.ops", 0, "operations per page size in TestSimulation (0 uses the default, smaller with -short)")
+
+	// simTrace locates failures that kill the process (a fault in unsafe
+	// code, say) before the test can print its trace of recent operations.
+	simTrace = flag.Bool("sim.trace", false, "print every TestSimulation operation to stderr as it runs")
 
 	// simBboltBugs tolerates two bugs of bbolt v1.5.0 that this test finds,
 	// so that it can be run against bbolt; bolt must pass without it.
@@ -201,6 +207,11 @@ func TestSimulation(t *testing.T) {
 	if testing.Short() {
 		ops = 600
 	}
+	if simRaceEnabled() {
+		// The race detector slows this single-goroutine test about tenfold
+		// and finds nothing more in it; spend a few seconds, not a minute.
+		ops /= 3
+	}
 	if *simOps > 0 {
 		ops = *simOps
 	}
@@ -264,9 +275,10 @@ func (s *simulation) run(totalOps int) {
 	// Finish on a reopened, checked file so the final state is on disk.
 	s.reopen()
 
-	// The op mix is random; make sure a default-sized run really went through
-	// every kind of work, so a change to the weights can't quietly disable one.
-	if totalOps >= 500 {
+	// The op mix is random; make sure a run of the default size or more went
+	// through every kind of work, so a change to the weights can't quietly
+	// disable one. (A -short run is too small to promise every kind.)
+	if totalOps >= 2000 {
 		n := s.n
 		for name, v := range map[string]int{
 			"commits": n.commits, "rollbacks": n.rollbacks, "read txs": n.readTxs,
@@ -275,10 +287,24 @@ func (s *simulation) run(totalOps int) {
 			"buckets created": n.bucketsCreated, "buckets deleted": n.bucketsDeleted,
 			"sequence ops": n.sequenceOps, "expected errors": n.expectedErrors, "big values": n.bigValues,
 		} {
-			require.Positive(s.t, v, "%s: no %s happened", s.where(), name)
+			require.Positive(s.t, v, "no %s happened in %d operations\n%s", name, totalOps, s.where())
 		}
 	}
 	s.t.Logf("pagesize=%d: %d txs, %d ops, %+v", s.pageSize, s.txNum, s.opNum, s.n)
+}
+
+// simRaceEnabled reports whether the test binary was built with -race.
+func simRaceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
 }
 
 // txOps picks how many operations the next transaction runs.
@@ -310,6 +336,9 @@ func (s *simulation) logf(format string, args ...any) {
 		s.trace = s.trace[:keep-1]
 	}
 	s.trace = append(s.trace, msg)
+	if *simTrace {
+		fmt.Fprintf(os.Stderr, "seed=%d pagesize=%d %s\n", s.seed, s.pageSize, msg)
+	}
 }
 
 // writeTx runs n operations in a read-write transaction, then commits it or
