@@ -1074,8 +1074,15 @@ func (db *DB) Stats() Stats {
 	}
 	db.statlock.Lock()
 	defer db.statlock.Unlock()
-	s := db.stats
-	s.TxStats = db.stats.TxStats.snapshot()
+	// Copied field by field: TxStats is updated with atomics outside the
+	// lock by closing transactions.
+	s := Stats{
+		TxStats:       db.stats.TxStats.snapshot(),
+		FreePageN:     db.stats.FreePageN,
+		PendingPageN:  db.stats.PendingPageN,
+		FreeAlloc:     db.stats.FreeAlloc,
+		FreelistInuse: db.stats.FreelistInuse,
+	}
 	s.TxN = int(db.txN.Load())
 	s.OpenTxN = int(db.openTxN.Load())
 	return s
