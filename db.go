@@ -974,7 +974,7 @@ func (db *DB) recoverMeta() error {
 		before[id] = struct{}{}
 	}
 	db.meta = m
-	if err := db.loadFreelistLocked(); err != nil {
+	if err := db.loadFreelist(); err != nil {
 		db.meta = prev
 		return err
 	}
@@ -1109,10 +1109,6 @@ func (db *DB) Info() *Info {
 // loadFreelist loads the free list of the published meta: from its freelist
 // page, or by scanning the tree when none was written.
 func (db *DB) loadFreelist() error {
-	return db.loadFreelistLocked()
-}
-
-func (db *DB) loadFreelistLocked() error {
 	if db.freelist == nil {
 		db.freelist = newFreelist(db.FreelistType)
 	}
@@ -1135,27 +1131,16 @@ func (db *DB) reloadFreelist() error {
 	if db.mapping == nil {
 		return ErrInvalidMapping
 	}
-	return db.loadFreelistLocked()
+	return db.loadFreelist()
 }
 
-// readFreelistIDs returns the free page ids of the writer's meta (a copy).
+// readFreelistIDs returns the free page ids of the writer's meta (a copy),
+// read as a reader of that meta would: from its freelist page, or by
+// scanning when it has none.
 func (db *DB) readFreelistIDs() ([]Pgid, error) {
 	t := &Tx{db: db, pageSize: db.pageSize, meta: db.meta, mapping: db.mapping}
 	t.root = Bucket{tx: t, bucketHeader: db.meta.root, FillPercent: DefaultFillPercent}
-	if db.meta.freelist == pgidNoFreelist {
-		return t.unreachablePages()
-	}
-	p, err := t.page(db.meta.freelist)
-	if err != nil {
-		return nil, err
-	}
-	if p.flags != freelistPageFlag {
-		return nil, fmt.Errorf("%w: page %d: freelist page has type %s", ErrCorrupt, p.id, p.typ())
-	}
-	if words, span := freelistWords(p), (int(p.overflow)+1)*db.pageSize; pageHeaderSize+8*words > span {
-		return nil, fmt.Errorf("%w: page %d: freelist of %d ids overflows its %d bytes", ErrCorrupt, p.id, words, span)
-	}
-	return append([]Pgid(nil), p.freelistIDs()...), nil
+	return t.freeIDs()
 }
 
 // Stats are the DB's statistics, as returned by DB.Stats.
