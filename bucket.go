@@ -762,7 +762,7 @@ func (b *Bucket) Stats() BucketStats {
 			s.KeyN += n
 			used := pageHeaderSize
 			if n > 0 {
-				used = p.leafElementEnd(n - 1)
+				used = int(p.leafElementEnd(n - 1)) // checkElements bounded it
 			}
 			if b.root == 0 {
 				s.InlineBucketInuse += used
@@ -782,7 +782,7 @@ func (b *Bucket) Stats() BucketStats {
 			s.BranchPageN++
 			used := pageHeaderSize
 			if n > 0 {
-				used = p.branchElementEnd(n - 1)
+				used = int(p.branchElementEnd(n - 1))
 			}
 			s.BranchInuse += used
 			s.BranchOverflowN += int(p.overflow)

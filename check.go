@@ -191,8 +191,8 @@ func (tx *Tx) freeIDs() ([]Pgid, error) {
 	if p.flags != freelistPageFlag {
 		return nil, fmt.Errorf("%w: page %d: freelist page has type %s", ErrCorrupt, p.id, p.typ())
 	}
-	if words, span := freelistWords(p), (int(p.overflow)+1)*tx.pageSize; pageHeaderSize+8*words > span {
-		return nil, fmt.Errorf("%w: page %d: freelist of %d ids overflows its %d bytes", ErrCorrupt, p.id, words, span)
+	if span := (int(p.overflow) + 1) * tx.pageSize; freelistBytes(p) > uint64(span) {
+		return nil, fmt.Errorf("%w: page %d: freelist of %d ids overflows its %d bytes", ErrCorrupt, p.id, freelistWords(p), span)
 	}
 	return append([]Pgid(nil), p.freelistIDs()...), nil
 }
@@ -393,13 +393,14 @@ func checkElements(p *page, pageSize int) error {
 		return err
 	}
 	for i := 0; i < int(p.count); i++ {
-		var end, ksize int
+		var end uint64
+		var ksize int
 		if p.isLeaf() {
 			end, ksize = p.leafElementEnd(i), int(p.leafElement(i).ksize)
 		} else {
 			end, ksize = p.branchElementEnd(i), int(p.branchElement(i).ksize)
 		}
-		if end > span || end < pageHeaderSize {
+		if end > uint64(span) || end < uint64(pageHeaderSize) {
 			return fmt.Errorf("%w: page %d: element %d ends at %d, beyond its %d bytes", ErrCorrupt, p.id, i, end, span)
 		}
 		if ksize == 0 {
@@ -419,7 +420,7 @@ func checkInlinePage(p *page, size int) error {
 		return fmt.Errorf("%w: inline bucket page of %d elements overflows its %d bytes", ErrCorrupt, p.count, size)
 	}
 	for i := 0; i < int(p.count); i++ {
-		if end := p.leafElementEnd(i); end > size {
+		if end := p.leafElementEnd(i); end > uint64(size) {
 			return fmt.Errorf("%w: inline bucket element %d ends at %d, beyond its %d bytes", ErrCorrupt, i, end, size)
 		}
 	}

@@ -203,6 +203,10 @@ type snapshot struct {
 // the file grows and is mapped anew. statlock guards the free-list figures
 // of stats. Lock order: rwlock, closelock, statlock.
 type DB struct {
+	// stats comes first so that the int64s of its TxStats, added to
+	// atomically, are 8-byte aligned on 32-bit platforms.
+	stats Stats // statlock, but for TxStats (atomic), txN and openTxN
+
 	// StrictMode runs the full consistency check at every commit, after the
 	// data pages are written and before the meta page is, and panics if it
 	// finds a problem. It is slow; use it to debug.
@@ -285,7 +289,6 @@ type DB struct {
 	// not hold that commit. The next writer re-reads the metas from disk.
 	poisoned error
 
-	stats   Stats        // statlock, but for TxStats (atomic) and these:
 	txN     atomic.Int64 // read-only transactions begun
 	openTxN atomic.Int64 // read-only transactions open
 

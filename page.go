@@ -194,38 +194,44 @@ func (p *page) branchElements() []branchPageElement {
 	return unsafe.Slice(p.branchElement(0), int(p.count))
 }
 
-// elementsEnd is the page offset just past element i's key and value.
-func (p *page) leafElementEnd(i int) int {
+// leafElementEnd is the page offset just past element i's key and value.
+// It is a uint64 because a damaged element's three uint32 fields can sum
+// past what int holds on 32-bit machines.
+func (p *page) leafElementEnd(i int) uint64 {
 	e := p.leafElement(i)
-	return pageHeaderSize + i*leafElementSize + int(e.pos) + int(e.ksize) + int(e.vsize)
+	return uint64(pageHeaderSize+i*leafElementSize) + uint64(e.pos) + uint64(e.ksize) + uint64(e.vsize)
 }
 
-func (p *page) branchElementEnd(i int) int {
+// branchElementEnd is the page offset just past branch element i's key.
+func (p *page) branchElementEnd(i int) uint64 {
 	e := p.branchElement(i)
-	return pageHeaderSize + i*branchElementSize + int(e.pos) + int(e.ksize)
+	return uint64(pageHeaderSize+i*branchElementSize) + uint64(e.pos) + uint64(e.ksize)
+}
+
+// freelistBytes is the number of bytes freelist page p claims, header
+// included, as a uint64 so that a damaged count cannot overflow.
+func freelistBytes(p *page) uint64 {
+	return uint64(pageHeaderSize) + 8*uint64(freelistWords(p))
 }
 
 // leafKV returns element i of a leaf page whose logical page is span bytes
 // long, with ok false if its key or value does not lie inside the page.
 // The element array itself must already be known to fit (checkPageElements).
 func (p *page) leafKV(i, span int) (k, v []byte, flags uint32, ok bool) {
-	e := p.leafElement(i)
-	end := uint64(pageHeaderSize+i*leafElementSize) + uint64(e.pos) + uint64(e.ksize) + uint64(e.vsize)
-	if end > uint64(span) {
+	if p.leafElementEnd(i) > uint64(span) {
 		return nil, nil, 0, false
 	}
+	e := p.leafElement(i)
 	return e.key(), e.value(), e.flags, true
 }
 
 // branchKey returns the key of element i of a branch page of span bytes,
 // with ok false if it does not lie inside the page.
 func (p *page) branchKey(i, span int) ([]byte, bool) {
-	e := p.branchElement(i)
-	end := uint64(pageHeaderSize+i*branchElementSize) + uint64(e.pos) + uint64(e.ksize)
-	if end > uint64(span) {
+	if p.branchElementEnd(i) > uint64(span) {
 		return nil, false
 	}
-	return e.key(), true
+	return p.branchElement(i).key(), true
 }
 
 // key returns the key of a leaf element; the slice's cap equals its len, so
@@ -553,13 +559,13 @@ func pageImage(buf []byte, wantFlags uint16) (*page, error) {
 			return nil, fmt.Errorf("%w: page %d: %d elements overflow its %d bytes", ErrCorrupt, p.id, p.count, len(img))
 		}
 		for i := 0; i < int(p.count); i++ {
-			var end int
+			var end uint64
 			if wantFlags == leafPageFlag {
 				end = p.leafElementEnd(i)
 			} else {
 				end = p.branchElementEnd(i)
 			}
-			if end > len(img) {
+			if end > uint64(len(img)) {
 				return nil, fmt.Errorf("%w: page %d: element %d ends at %d, beyond its %d bytes", ErrCorrupt, p.id, i, end, len(img))
 			}
 		}
@@ -602,7 +608,7 @@ func DecodeFreelist(buf []byte) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pageHeaderSize+8*freelistWords(p) > len(buf) {
+	if freelistBytes(p) > uint64(len(buf)) {
 		return nil, fmt.Errorf("%w: page %d: freelist overflows its %d bytes", ErrCorrupt, p.id, len(buf))
 	}
 	ids := p.freelistIDs()

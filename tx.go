@@ -31,6 +31,11 @@ import (
 // return it unless fn returned an error of its own, and Commit rolls back
 // and returns it.
 type Tx struct {
+	// stats comes first: its int64 fields are updated atomically, which
+	// on 32-bit platforms needs 8-byte alignment, guaranteed only for the
+	// first word of an allocated struct.
+	stats TxStats
+
 	writable bool
 	managed  bool // run by Update or View, which own Commit and Rollback
 	db       *DB
@@ -43,8 +48,6 @@ type Tx struct {
 	err      error              // first damage met; the tx cannot commit
 	roots    map[Pgid]rootOwner // where each opened bucket root was found
 	pageSize int
-
-	stats TxStats
 
 	// WriteFlag is passed to os.OpenFile, with O_RDWR, when WriteTo needs
 	// to open the database file itself; O_DIRECT is the usual choice, to
