@@ -774,11 +774,17 @@ func (db *DB) growSize(mapSize, sz int) int {
 // grow makes the file at least sz bytes long, in bbolt's steps, and makes
 // the new size durable before any data is written into it.
 func (db *DB) grow(sz int) error {
-	info, err := db.file.Stat()
-	if err != nil {
-		return err
+	// On Windows the mapping has already stretched the file to the mapping
+	// size, so its length says nothing; fileTarget is the size it would
+	// have elsewhere, and what Close leaves.
+	fileSize := int(db.fileTarget)
+	if runtime.GOOS != "windows" {
+		info, err := db.file.Stat()
+		if err != nil {
+			return err
+		}
+		fileSize = int(info.Size())
 	}
-	fileSize := int(info.Size())
 	if sz <= fileSize {
 		return nil
 	}
