@@ -35,7 +35,12 @@ const (
 // Slices returned by its methods point into the database or the transaction
 // and are valid only until the transaction ends; they must not be modified.
 type Bucket struct {
-	bucketHeader // root page id (0 for an inline bucket) and sequence
+	// *bucketHeader points at hdr. It is a pointer, as bbolt's embedded
+	// *InBucket is, so that the header's methods (RootPage, String, ...)
+	// are in the method set of the Bucket value too. A copied Bucket value
+	// shares its header with the original, as in bbolt.
+	*bucketHeader
+	hdr bucketHeader // root page id (0 for an inline bucket) and sequence
 
 	tx       *Tx
 	parent   *Bucket            // the bucket this one was opened from; nil for the root
@@ -52,13 +57,15 @@ type Bucket struct {
 	FillPercent float64
 }
 
-func newBucket(tx *Tx) Bucket {
-	b := Bucket{tx: tx, FillPercent: DefaultFillPercent}
+// init makes b, in place, a freshly opened bucket of tx with header h. It
+// works in place because b's header pointer must point into b itself.
+func (b *Bucket) init(tx *Tx, h bucketHeader) {
+	*b = Bucket{tx: tx, hdr: h, FillPercent: DefaultFillPercent}
+	b.bucketHeader = &b.hdr
 	if tx.writable {
 		b.buckets = make(map[string]*Bucket)
 		b.nodes = make(map[Pgid]*node)
 	}
-	return b
 }
 
 // RootPage returns the bucket's root page id, 0 for an inline bucket. It
@@ -140,9 +147,9 @@ func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 		b.tx.fail(fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value)))
 		return nil
 	}
-	child := newBucket(b.tx)
+	child := new(Bucket)
+	child.init(b.tx, bucketHeaderOf(value))
 	child.parent = b
-	child.bucketHeader = bucketHeaderOf(value)
 	if child.root != 0 {
 		// A bucket whose root is an ancestor's root would nest forever.
 		depth := 0
@@ -173,7 +180,7 @@ func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 			return nil
 		}
 	}
-	return &child
+	return child
 }
 
 // CreateBucket creates the nested bucket key and returns it. The key is
@@ -237,7 +244,8 @@ func (b *Bucket) CreateBucketIfNotExists(key []byte) (rb *Bucket, err error) {
 // insertBucket stores an empty inline bucket under key, where c was just
 // positioned by a seek for key that did not find it.
 func (b *Bucket) insertBucket(c *Cursor, key []byte) (*Bucket, error) {
-	empty := Bucket{rootNode: &node{isLeaf: true}, FillPercent: DefaultFillPercent}
+	empty := Bucket{rootNode: &node{isLeaf: true}}
+	empty.bucketHeader = &empty.hdr
 	value := empty.inlineValue()
 	key = cloneBytes(key)
 	n, err := c.node()
@@ -556,7 +564,7 @@ func (b *Bucket) spill() error {
 				return err
 			}
 			value = make([]byte, bucketHeaderSize)
-			putBucketHeader(value, child.bucketHeader)
+			putBucketHeader(value, *child.bucketHeader)
 		}
 		// An untouched child's stored value is still right.
 		if child.rootNode == nil {
@@ -609,7 +617,7 @@ func (b *Bucket) inlineable() bool {
 func (b *Bucket) inlineValue() []byte {
 	n := b.rootNode
 	value := make([]byte, bucketHeaderSize+n.size())
-	h := b.bucketHeader
+	h := *b.bucketHeader
 	h.root = 0
 	putBucketHeader(value, h)
 	n.write(value[bucketHeaderSize:])

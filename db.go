@@ -1148,7 +1148,7 @@ func (db *DB) reloadFreelist() error {
 // scanning when it has none.
 func (db *DB) readFreelistIDs() ([]Pgid, error) {
 	t := &Tx{db: db, pageSize: db.pageSize, meta: db.meta, mapping: db.mapping}
-	t.root = Bucket{tx: t, bucketHeader: db.meta.root, FillPercent: DefaultFillPercent}
+	t.root.init(t, db.meta.root)
 	return t.freeIDs()
 }
 

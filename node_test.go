@@ -17,9 +17,10 @@ import (
 // split.
 func newTestNode(pageSize int, fill float64, leaf bool) *node {
 	tx := &Tx{db: &DB{pageSize: pageSize}, pageSize: pageSize, writable: true}
-	b := newBucket(tx)
+	b := new(Bucket)
+	b.init(tx, bucketHeader{})
 	b.FillPercent = fill
-	return &node{bucket: &b, isLeaf: leaf}
+	return &node{bucket: b, isLeaf: leaf}
 }
 
 // keysOf returns the keys of n's elements as strings.

@@ -63,8 +63,7 @@ func (tx *Tx) init(db *DB, s *snapshot, writable bool) {
 	tx.snap = s
 	tx.meta = s.meta
 	tx.mapping = s.mapping
-	tx.root = newBucket(tx)
-	tx.root.bucketHeader = tx.meta.root
+	tx.root.init(tx, tx.meta.root)
 	if writable {
 		tx.pages = make(map[Pgid][]byte)
 		tx.meta.txid++
@@ -295,6 +294,7 @@ func (tx *Tx) close() {
 	tx.mapping = nil
 	tx.pages = nil
 	tx.root = Bucket{tx: tx}
+	tx.root.bucketHeader = &tx.root.hdr
 }
 
 // page returns the page with the given id as this transaction sees it: a

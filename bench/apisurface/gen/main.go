@@ -78,21 +78,7 @@ var stdInterfaces = []struct{ pkg, name string }{
 
 // knownDivergences are checks bolt is known to fail (reported, not yet
 // fixed in the library), keyed by the name the generated file gives them.
-var knownDivergences = map[string]string{
-	"bolt.Bucket.InSequence":              bucketValueMethods,
-	"bolt.Bucket.IncSequence":             bucketValueMethods,
-	"bolt.Bucket.RootPage":                bucketValueMethods,
-	"bolt.Bucket.SetInSequence":           bucketValueMethods,
-	"bolt.Bucket.SetRootPage":             bucketValueMethods,
-	"bolt.Bucket.String":                  bucketValueMethods,
-	"bolt.Bucket implements fmt.Stringer": bucketValueMethods,
-}
-
-// bbolt's Bucket embeds *common.InBucket, so the methods promoted from it
-// are in the method set of the Bucket value too; bolt declares them on
-// *Bucket only, so the method expression bolt.Bucket.M, and a Bucket value
-// used as a fmt.Stringer (or formatted with %v), don't behave alike.
-const bucketValueMethods = "in bbolt the method set of the Bucket value has it (promoted from the embedded *common.InBucket); bolt has it on *Bucket only"
+var knownDivergences = map[string]string{}
 
 const (
 	mainFile   = "surface_test.go"
