@@ -3,7 +3,7 @@
 //
 // Usage, from the bench module:
 //
-//	go run ./cmd/headtohead [-n keys] [-quick] [-runs N] [-json] [-only a,b] [-dir d] [-cpuprofile f]
+//	go run ./cmd/headtohead [-n keys] [-quick] [-runs N] [-json] [-only a,b] [-dir d] [-cpuprofile f] [-svg chart.svg]
 //
 // Each workload runs -runs times on each engine, alternating bolt, bbolt,
 // bolt, bbolt, on a fresh database file per run that is removed afterwards.
@@ -12,7 +12,8 @@
 // per op (runtime.MemStats.Mallocs delta over the timed phase, all
 // goroutines) and figures of its own. CPU profile samples carry the labels
 // engine and workload, so `go tool pprof -tagfocus 'engine=^bolt$'` shows
-// one engine alone.
+// one engine alone. -svg also writes the ratios as a bar chart (chart.go),
+// with the table or the JSON rows.
 package main
 
 import (
@@ -55,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 		cpuprofile = fs.String("cpuprofile", "", "write a CPU profile to this file")
 		growMiB    = fs.Int64("grow-mib", 0, "long-readers: file size the writer reaches, MiB (default 1024, -quick 128)")
 		hold       = fs.Duration("hold", defaultConfig().readerHold, "long-readers: how long each reader holds a transaction")
+		svgPath    = fs.String("svg", "", "at the end, write an SVG bar chart of the ratios bolt/bbolt to this file")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -88,6 +90,11 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 	selected, err := selectWorkloads(*only)
 	if err != nil {
 		return err
+	}
+	if *svgPath != "" {
+		if err := checkChartPath(*svgPath); err != nil {
+			return fmt.Errorf("-svg: %w", err)
+		}
 	}
 
 	tmp, err := os.MkdirTemp(*dir, "headtohead-")
@@ -129,6 +136,12 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 		}
 	}
 	rep.summary(time.Since(start))
+	if *svgPath != "" {
+		if err := writeChart(*svgPath, rep.results, newChartMeta(&cfg, *quick)); err != nil {
+			return fmt.Errorf("-svg: %w", err)
+		}
+		fmt.Fprintf(stderr, "headtohead: wrote %s\n", *svgPath)
+	}
 	return nil
 }
 
