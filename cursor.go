@@ -73,6 +73,7 @@ type elemRef struct {
 	page  *page
 	node  *node
 	index int
+	span  int // the byte length of page with its overflow; 0 for a node
 }
 
 func (r *elemRef) isLeaf() bool {
@@ -212,6 +213,9 @@ func (c *Cursor) push(id Pgid, last bool) bool {
 		return false
 	}
 	ref := elemRef{page: p, node: n}
+	if p != nil {
+		ref.span = c.span(p)
+	}
 	if last {
 		ref.index = ref.count() - 1
 	}
@@ -263,6 +267,17 @@ func (c *Cursor) descendLast() bool {
 }
 
 func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
+	// Most steps stay inside one leaf page: take them without walking the
+	// path. A damaged element falls through to the slow path, which meets
+	// it again and reports it.
+	if c.n > 0 && c.n <= inlineStack {
+		if ref := &c.buf[c.n-1]; ref.page != nil && ref.page.flags == leafPageFlag && ref.index+1 < int(ref.page.count) {
+			if k, v, flags, ok := ref.page.leafKV(ref.index+1, ref.span); ok {
+				ref.index++
+				return k, v, flags
+			}
+		}
+	}
 	for {
 		i := c.n - 1
 		for ; i >= 0; i-- {
@@ -351,7 +366,7 @@ func (c *Cursor) searchBranch(ref *elemRef, key []byte) int {
 		})
 	} else {
 		var ok bool
-		if i, exact, ok = ref.page.searchBranch(key, c.span(ref.page)); !ok {
+		if i, exact, ok = ref.page.searchBranch(key, ref.span); !ok {
 			c.bucket.tx.fail(errElement(ref.page, i))
 			return 0
 		}
@@ -367,7 +382,7 @@ func (c *Cursor) searchLeaf(ref *elemRef, key []byte) int {
 	if n := ref.node; n != nil {
 		return sort.Search(len(n.inodes), func(i int) bool { return bytes.Compare(n.inodes[i].key, key) >= 0 })
 	}
-	i, ok := ref.page.searchLeaf(key, c.span(ref.page))
+	i, ok := ref.page.searchLeaf(key, ref.span)
 	if !ok {
 		c.bucket.tx.fail(errElement(ref.page, i))
 		return int(ref.page.count)
@@ -392,7 +407,7 @@ func (c *Cursor) keyValue() ([]byte, []byte, uint32) {
 		in := &ref.node.inodes[ref.index]
 		return in.key, in.value, in.flags
 	}
-	k, v, flags, ok := ref.page.leafKV(ref.index, c.span(ref.page))
+	k, v, flags, ok := ref.page.leafKV(ref.index, ref.span)
 	if !ok {
 		c.bucket.tx.fail(errElement(ref.page, ref.index))
 		return nil, nil, 0
