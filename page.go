@@ -49,6 +49,7 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"unsafe"
 )
@@ -691,10 +692,38 @@ func DecodeBucketHeader(value []byte) (root, sequence uint64, err error) {
 // BucketHeaderSize is the size of the header that starts a bucket value.
 const BucketHeaderSize = bucketHeaderSize
 
+// keyHead returns the first eight bytes of key as a big-endian integer,
+// with ok false when key is shorter. Most keys differ within their first
+// eight bytes: comparing heads as integers settles most probes of a search
+// without building slices or calling the runtime's byte comparison.
+func keyHead(key []byte) (head uint64, ok bool) {
+	if len(key) < 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(key), true
+}
+
+// headAt is keyHead of the key of at least eight bytes that starts at p.
+func headAt(p unsafe.Pointer) uint64 {
+	return binary.BigEndian.Uint64((*[8]byte)(p)[:])
+}
+
+// compareHeads is the order of two heads: -1, 0 (undecided) or +1.
+func compareHeads(x, y uint64) int {
+	if x < y {
+		return -1
+	}
+	if x > y {
+		return 1
+	}
+	return 0
+}
+
 // searchBranch finds in a branch page of span bytes the first element whose
 // key is >= key, reporting whether one equals key. ok is false if an element
 // it looked at lies outside the page.
 func (p *page) searchBranch(key []byte, span int) (i int, exact, ok bool) {
+	head, long := keyHead(key)
 	lo, hi := 0, int(p.count)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
@@ -702,7 +731,14 @@ func (p *page) searchBranch(key []byte, span int) (i int, exact, ok bool) {
 		if uint64(pageHeaderSize+mid*branchElementSize)+uint64(e.pos)+uint64(e.ksize) > uint64(span) {
 			return mid, exact, false
 		}
-		switch bytes.Compare(e.key(), key) {
+		c := 0
+		if long && e.ksize >= 8 {
+			c = compareHeads(headAt(unsafe.Add(unsafe.Pointer(e), e.pos)), head)
+		}
+		if c == 0 {
+			c = bytes.Compare(e.key(), key)
+		}
+		switch c {
 		case -1:
 			lo = mid + 1
 		case 0:
@@ -718,6 +754,7 @@ func (p *page) searchBranch(key []byte, span int) (i int, exact, ok bool) {
 // searchLeaf finds in a leaf page of span bytes the first element whose key
 // is >= key. ok is false if an element it looked at lies outside the page.
 func (p *page) searchLeaf(key []byte, span int) (i int, ok bool) {
+	head, long := keyHead(key)
 	lo, hi := 0, int(p.count)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
@@ -725,7 +762,14 @@ func (p *page) searchLeaf(key []byte, span int) (i int, ok bool) {
 		if uint64(pageHeaderSize+mid*leafElementSize)+uint64(e.pos)+uint64(e.ksize)+uint64(e.vsize) > uint64(span) {
 			return mid, false
 		}
-		if bytes.Compare(e.key(), key) < 0 {
+		c := 0
+		if long && e.ksize >= 8 {
+			c = compareHeads(headAt(unsafe.Add(unsafe.Pointer(e), e.pos)), head)
+		}
+		if c == 0 {
+			c = bytes.Compare(e.key(), key)
+		}
+		if c < 0 {
 			lo = mid + 1
 		} else {
 			hi = mid
