@@ -1,10 +1,6 @@
 package bolt
 
-import (
-	"bytes"
-	"fmt"
-	"sort"
-)
+import "fmt"
 
 // Cursor walks the keys of one bucket in order. It is created by
 // Bucket.Cursor and valid only for the life of its transaction; moving a
@@ -359,11 +355,7 @@ func (c *Cursor) searchBranch(ref *elemRef, key []byte) int {
 	var exact bool
 	var i int
 	if n := ref.node; n != nil {
-		i = sort.Search(len(n.inodes), func(i int) bool {
-			r := bytes.Compare(n.inodes[i].key, key)
-			exact = exact || r == 0
-			return r >= 0
-		})
+		i, exact = n.search(key)
 	} else {
 		var ok bool
 		if i, exact, ok = ref.page.searchBranch(key, ref.span); !ok {
@@ -380,7 +372,8 @@ func (c *Cursor) searchBranch(ref *elemRef, key []byte) int {
 // searchLeaf returns the first element whose key is >= key.
 func (c *Cursor) searchLeaf(ref *elemRef, key []byte) int {
 	if n := ref.node; n != nil {
-		return sort.Search(len(n.inodes), func(i int) bool { return bytes.Compare(n.inodes[i].key, key) >= 0 })
+		i, _ := n.search(key)
+		return i
 	}
 	i, ok := ref.page.searchLeaf(key, ref.span)
 	if !ok {

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"sort"
 )
@@ -78,15 +79,42 @@ func (n *node) childAt(index int) (*node, error) {
 	return n.bucket.node(n.inodes[index].pgid, n)
 }
 
+// search returns the index of the first element whose key is >= key, and
+// whether that key equals key. Like the page searches, it settles most
+// probes on the first eight key bytes (keyHead).
+func (n *node) search(key []byte) (i int, exact bool) {
+	head, long := keyHead(key)
+	lo, hi := 0, len(n.inodes)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		k := n.inodes[mid].key
+		c := 0
+		if long && len(k) >= 8 {
+			c = compareHeads(binary.BigEndian.Uint64(k), head)
+		}
+		if c == 0 {
+			c = bytes.Compare(k, key)
+		}
+		if c < 0 {
+			lo = mid + 1
+		} else {
+			exact = exact || c == 0
+			hi = mid
+		}
+	}
+	return lo, exact
+}
+
 // childIndex is the position of child among n's elements.
 func (n *node) childIndex(child *node) int {
-	return sort.Search(len(n.inodes), func(i int) bool { return bytes.Compare(n.inodes[i].key, child.key) >= 0 })
+	i, _ := n.search(child.key)
+	return i
 }
 
 // put inserts or replaces the element keyed oldKey, storing it under newKey.
 func (n *node) put(oldKey, newKey, value []byte, pgid Pgid, flags uint32) {
-	i := sort.Search(len(n.inodes), func(i int) bool { return bytes.Compare(n.inodes[i].key, oldKey) >= 0 })
-	if i == len(n.inodes) || !bytes.Equal(n.inodes[i].key, oldKey) {
+	i, exact := n.search(oldKey)
+	if !exact {
 		n.inodes = append(n.inodes, inode{})
 		copy(n.inodes[i+1:], n.inodes[i:])
 	}
@@ -96,8 +124,8 @@ func (n *node) put(oldKey, newKey, value []byte, pgid Pgid, flags uint32) {
 
 // del removes the element keyed key, if present, and marks n for rebalance.
 func (n *node) del(key []byte) {
-	i := sort.Search(len(n.inodes), func(i int) bool { return bytes.Compare(n.inodes[i].key, key) >= 0 })
-	if i >= len(n.inodes) || !bytes.Equal(n.inodes[i].key, key) {
+	i, exact := n.search(key)
+	if !exact {
 		return
 	}
 	n.inodes = append(n.inodes[:i], n.inodes[i+1:]...)

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// The page searches compare the first eight bytes of keys as integers and
+// The page and node searches compare the first eight bytes of keys as integers and
 // fall back to bytes.Compare on a tie. Keys drawn from a two-letter alphabet
 // with lengths around eight share long prefixes, differ after byte eight,
 // and are often shorter than eight bytes: every branch of that shortcut.
@@ -38,6 +38,7 @@ func TestPage_Search_MatchesBytesCompare(t *testing.T) {
 		}
 		leaf, _ := testLeafPage(4096, 0, true, leafIn)
 		branch, _ := testLeafPage(4096, 0, false, branchIn)
+		n := &node{isLeaf: true, inodes: leafIn}
 		for probe := 0; probe < 50; probe++ {
 			q := randKey()
 			if probe%5 == 0 {
@@ -53,6 +54,10 @@ func TestPage_Search_MatchesBytesCompare(t *testing.T) {
 			got, exact, ok := branch.searchBranch(q, 4096)
 			if !ok || got != want || exact != wantExact {
 				t.Fatalf("searchBranch(%q) over %q = %d, %t, %t; want %d, %t", q, keys, got, exact, ok, want, wantExact)
+			}
+			got, exact = n.search(q)
+			if got != want || exact != wantExact {
+				t.Fatalf("node.search(%q) over %q = %d, %t; want %d, %t", q, keys, got, exact, want, wantExact)
 			}
 		}
 	}
