@@ -136,7 +136,10 @@ func (n *node) del(key []byte) {
 func (n *node) read(p *page) {
 	n.pgid = p.id
 	n.isLeaf = p.flags == leafPageFlag
-	n.inodes = make([]inode, int(p.count))
+	// A node is materialized to be changed, most often by a put: leave
+	// room for a few, so that the first does not copy every element.
+	count := int(p.count)
+	n.inodes = make([]inode, count, count+1+count/8)
 	if n.isLeaf {
 		for i := range n.inodes {
 			e := p.leafElement(i)
