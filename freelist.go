@@ -22,6 +22,10 @@ type freelist struct {
 	allocs  map[Pgid]txid       // first page of a run -> the tx that allocated it
 	pending map[txid]*txPending // freed, waiting for older readers to finish
 	cache   map[Pgid]struct{}   // every id in ids or pending
+
+	// scratch is reused by every commit to gather the pending ids and the
+	// whole list it serializes, so that a commit allocates neither.
+	scratch, scratchAll []Pgid
 }
 
 // txPending lists the pages one transaction freed, each with the id of the
@@ -219,28 +223,44 @@ func (f *freelist) merge(ids []Pgid) {
 	f.avail.add(ids)
 }
 
-// mergeSorted appends the merge of sorted a and b to dst.
+// mergeSorted appends the merge of sorted a and b to dst. One side is
+// usually short (a commit's few freed pages against the whole free list),
+// so runs of the long side are found by binary search and copied whole.
 func mergeSorted(dst, a, b []Pgid) []Pgid {
-	for len(a) > 0 && len(b) > 0 {
-		if a[0] < b[0] {
-			dst, a = append(dst, a[0]), a[1:]
-		} else {
-			dst, b = append(dst, b[0]), b[1:]
-		}
+	if len(a) < len(b) {
+		a, b = b, a
 	}
-	dst = append(dst, a...)
-	return append(dst, b...)
+	dst = slices.Grow(dst, len(a)+len(b))
+	for _, id := range b {
+		i, _ := slices.BinarySearch(a, id)
+		dst = append(dst, a[:i]...)
+		dst = append(dst, id)
+		a = a[i:]
+	}
+	return append(dst, a...)
 }
 
 // all returns every free and pending id, sorted: the freelist page contents.
 func (f *freelist) all() []Pgid {
-	var pending []Pgid
+	return f.appendAll(nil)
+}
+
+// appendAll appends the sorted ids of all() to dst.
+func (f *freelist) appendAll(dst []Pgid) []Pgid {
+	pending := f.scratch[:0]
 	for _, txp := range f.pending {
 		pending = append(pending, txp.ids...)
 	}
 	slices.Sort(pending)
-	free := f.avail.sorted()
-	return mergeSorted(make([]Pgid, 0, len(free)+len(pending)), free, pending)
+	f.scratch = pending
+	return mergeSorted(dst, f.avail.sorted(), pending)
+}
+
+// serialized returns all() in a buffer the freelist reuses: valid until the
+// next call.
+func (f *freelist) serialized() []Pgid {
+	f.scratchAll = f.appendAll(f.scratchAll[:0])
+	return f.scratchAll
 }
 
 // load replaces the free ids with ids (which it keeps), dropping any that are
@@ -325,8 +345,19 @@ func (a *arrayFree) count() int       { return len(a.ids) }
 func (a *arrayFree) sorted() []Pgid   { return a.ids }
 func (a *arrayFree) reset(ids []Pgid) { a.ids = ids }
 
+// add merges sorted ids into a.ids in place, from the back: each id moves
+// the run of larger ids above it up in one copy, so adding a commit's few
+// pages to a long list neither allocates nor moves ids one by one.
 func (a *arrayFree) add(ids []Pgid) {
-	a.ids = mergeSorted(make([]Pgid, 0, len(a.ids)+len(ids)), a.ids, ids)
+	n := len(a.ids)
+	a.ids = slices.Grow(a.ids, len(ids))[:n+len(ids)]
+	hi := n // a.ids[hi:n] of the old ids have moved up already
+	for j := len(ids) - 1; j >= 0; j-- {
+		p, _ := slices.BinarySearch(a.ids[:hi], ids[j])
+		copy(a.ids[p+j+1:hi+j+1], a.ids[p:hi])
+		a.ids[p+j] = ids[j]
+		hi = p
+	}
 }
 
 func (a *arrayFree) take(n int) Pgid {

@@ -226,7 +226,7 @@ func (tx *Tx) writeFreelist() error {
 	if err != nil {
 		return err
 	}
-	freelistWrite(buf, fl.all())
+	freelistWrite(buf, fl.serialized())
 	tx.meta.freelist = id
 	return nil
 }

@@ -260,3 +260,34 @@ func BenchmarkPut(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSmallCommit overwrites one random key per NoSync Update in a
+// database of nKeys: the fixed cost of a commit.
+func BenchmarkSmallCommit(b *testing.B) {
+	ks := keys(nKeys)
+	val := make([]byte, valueSize)
+	b.Run("engine=bolt", func(b *testing.B) {
+		db := openBolt(b, ks)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := db.Update(func(tx *bolt.Tx) error {
+				return tx.Bucket(bucketName).Put(ks[(i*7919)%nKeys], val)
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("engine=bbolt", func(b *testing.B) {
+		db := openBbolt(b, ks)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := db.Update(func(tx *bbolt.Tx) error {
+				return tx.Bucket(bucketName).Put(ks[(i*7919)%nKeys], val)
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
