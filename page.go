@@ -219,11 +219,18 @@ func freelistBytes(p *page) uint64 {
 // long, with ok false if its key or value does not lie inside the page.
 // The element array itself must already be known to fit (checkPageElements).
 func (p *page) leafKV(i, span int) (k, v []byte, flags uint32, ok bool) {
-	if p.leafElementEnd(i) > uint64(span) {
+	e := p.leafElement(i)
+	keyStart := uint64(pageHeaderSize+i*leafElementSize) + uint64(e.pos)
+	keyEnd := keyStart + uint64(e.ksize)
+	valueEnd := keyEnd + uint64(e.vsize)
+	if valueEnd > uint64(span) {
 		return nil, nil, 0, false
 	}
-	e := p.leafElement(i)
-	return e.key(), e.value(), e.flags, true
+	// Slicing the page (rather than building slices from pointers) is the
+	// cheapest form on the cursor's hot path; an empty result points at
+	// the page's start, never one past its end.
+	b := unsafe.Slice((*byte)(unsafe.Pointer(p)), span)
+	return b[keyStart:keyEnd:keyEnd], b[keyEnd:valueEnd:valueEnd], e.flags, true
 }
 
 // branchKey returns the key of element i of a branch page of span bytes,
