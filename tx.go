@@ -301,8 +301,10 @@ func (tx *Tx) close() {
 // page written by this commit, or the page in the mapping. It fails on an id
 // at or beyond the high-water mark, or on a page that names another id.
 func (tx *Tx) page(id Pgid) (*page, error) {
-	if buf, ok := tx.pages[id]; ok {
-		return pageAt(buf), nil
+	if tx.pages != nil { // nil in a read-only tx: skip the map call
+		if buf, ok := tx.pages[id]; ok {
+			return pageAt(buf), nil
+		}
 	}
 	if id >= tx.meta.pgid {
 		return nil, fmt.Errorf("%w: page %d: beyond high-water mark %d", ErrCorrupt, id, tx.meta.pgid)
