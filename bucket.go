@@ -46,6 +46,7 @@ type Bucket struct {
 	parent   *Bucket            // the bucket this one was opened from; nil for the root
 	buckets  map[string]*Bucket // opened sub-buckets, writable tx only
 	page     *page              // the leaf image of an inline bucket
+	pageLen  int                // the byte length of that image
 	rootNode *node              // materialized root, if any
 	nodes    map[Pgid]*node     // materialized nodes, writable tx only
 
@@ -175,6 +176,7 @@ func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 			return nil
 		}
 		child.page = inlinePage(value)
+		child.pageLen = len(value) - bucketHeaderSize
 		if err := checkInlinePage(child.page, len(value)-bucketHeaderSize); err != nil {
 			b.tx.fail(err)
 			return nil

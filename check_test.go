@@ -45,7 +45,7 @@ func checkReadPage(tb testing.TB, path string, id uint64) []byte {
 	buf := make([]byte, checkPageSize)
 	_, err = f.ReadAt(buf, int64(id)*checkPageSize)
 	require.NoError(tb, err)
-	require.Equal(tb, id, binary.LittleEndian.Uint64(buf[0:8]), "page header id")
+	require.Equal(tb, id, binary.NativeEndian.Uint64(buf[0:8]), "page header id")
 	return buf
 }
 
@@ -62,8 +62,8 @@ func checkWritePage(tb testing.TB, path string, id uint64, buf []byte) {
 // Page header: id u64, flags u16, count u16, overflow u32; then 16-byte
 // elements. Branch element: pos u32, ksize u32, pgid u64. Leaf element:
 // flags u32, pos u32, ksize u32, vsize u32. pos is relative to the element.
-func checkPageFlags(p []byte) uint16 { return binary.LittleEndian.Uint16(p[8:10]) }
-func checkPageCount(p []byte) int    { return int(binary.LittleEndian.Uint16(p[10:12])) }
+func checkPageFlags(p []byte) uint16 { return binary.NativeEndian.Uint16(p[8:10]) }
+func checkPageCount(p []byte) int    { return int(binary.NativeEndian.Uint16(p[10:12])) }
 
 func checkBranchChildren(tb testing.TB, p []byte) []uint64 {
 	tb.Helper()
@@ -71,7 +71,7 @@ func checkBranchChildren(tb testing.TB, p []byte) []uint64 {
 	var ids []uint64
 	for i := 0; i < checkPageCount(p); i++ {
 		e := 16 + 16*i
-		ids = append(ids, binary.LittleEndian.Uint64(p[e+8:e+16]))
+		ids = append(ids, binary.NativeEndian.Uint64(p[e+8:e+16]))
 	}
 	return ids
 }
@@ -79,8 +79,8 @@ func checkBranchChildren(tb testing.TB, p []byte) []uint64 {
 // checkLeafKey returns the offset and length of element i's key.
 func checkLeafKey(p []byte, i int) (int, int) {
 	e := 16 + 16*i
-	pos := int(binary.LittleEndian.Uint32(p[e+4 : e+8]))
-	ksize := int(binary.LittleEndian.Uint32(p[e+8 : e+12]))
+	pos := int(binary.NativeEndian.Uint32(p[e+4 : e+8]))
+	ksize := int(binary.NativeEndian.Uint32(p[e+8 : e+12]))
 	return e + pos, ksize
 }
 
@@ -315,7 +315,7 @@ func TestTx_Check_ZeroedRootFlags(t *testing.T) {
 
 	p := checkReadPage(t, path, root)
 	require.Equal(t, uint16(0x01), checkPageFlags(p))
-	binary.LittleEndian.PutUint16(p[8:10], 0)
+	binary.NativeEndian.PutUint16(p[8:10], 0)
 	checkWritePage(t, path, root, p)
 
 	db = checkOpenRaw(t, path, &bolt.Options{PageSize: checkPageSize})

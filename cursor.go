@@ -383,8 +383,14 @@ func (c *Cursor) searchLeaf(ref *elemRef, key []byte) int {
 	return i
 }
 
-// span is the byte length of the logical page p.
-func (c *Cursor) span(p *page) int { return (int(p.overflow) + 1) * c.bucket.tx.pageSize }
+// span is the byte length of the logical page p: an inline bucket's image
+// is only as long as its value, however short.
+func (c *Cursor) span(p *page) int {
+	if p == c.bucket.page {
+		return c.bucket.pageLen
+	}
+	return (int(p.overflow) + 1) * c.bucket.tx.pageSize
+}
 
 // keyValue returns the element the cursor is on, or nils when it is off the
 // end of its leaf, the leaf is empty, or the element is damaged.

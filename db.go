@@ -788,7 +788,14 @@ func (db *DB) grow(sz int) error {
 	if sz <= fileSize {
 		return nil
 	}
-	sz = db.growSize(db.datasz, sz)
+	grown := db.growSize(db.datasz, sz)
+	if runtime.GOOS == "windows" && db.MaxSize > 0 {
+		// checkMaxSize lets Windows grow the mapping up to MaxSize without
+		// room for the next AllocSize step (as bbolt's Windows port, whose
+		// file is the mapping); the size Close leaves must stay within it.
+		grown = min(grown, max(sz, db.MaxSize))
+	}
+	sz = grown
 	db.fileTarget = max(db.fileTarget, int64(sz))
 	if db.NoGrowSync || db.readOnly {
 		return nil

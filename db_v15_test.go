@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -121,7 +123,10 @@ func TestOpen_MaxSize_ExistingLargerFileOpens(t *testing.T) {
 
 func TestDB_MaxSize_HighInitialMmapStillLimitsFile(t *testing.T) {
 	const maxSize = 64 << 20
-	db := mustOpenDB(t, &bolt.Options{MaxSize: maxSize, InitialMmapSize: 2 * maxSize})
+	db := openHighInitialMmap(t, filepath.Join(t.TempDir(), "db"), &bolt.Options{MaxSize: maxSize, InitialMmapSize: 2 * maxSize})
+	if db == nil {
+		return // Windows: Open refused the mapping, as checked
+	}
 	err := db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucket([]byte("data"))
 		if err != nil {
@@ -132,6 +137,39 @@ func TestDB_MaxSize_HighInitialMmapStillLimitsFile(t *testing.T) {
 	requireErrIs(t, berrors.ErrMaxSizeReached, err)
 	require.LessOrEqual(t, fileSize(t, db.path), int64(maxSize))
 	mustView(t, db, func(tx *bolt.Tx) { require.Nil(t, tx.Bucket([]byte("data"))) })
+}
+
+// The file Close leaves is no larger than MaxSize and opens again with the
+// same options, whatever the commits were allowed to do. On Windows, where
+// the mapping stretches the open file, MaxSize bounds the mapping (as in
+// bbolt), so a value that fits in a mapping of MaxSize bytes is accepted
+// there; elsewhere the file would grow past MaxSize, so it is refused.
+func TestDB_MaxSize_ClosedFileWithinLimit(t *testing.T) {
+	const maxSize = 64 << 20
+	db := mustOpenDB(t, &bolt.Options{MaxSize: maxSize, NoSync: true})
+	val := patterned(50<<20, 3)
+	err := db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("data"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("large"), val)
+	})
+	if runtime.GOOS == "windows" {
+		require.NoError(t, err)
+	} else {
+		requireErrIs(t, berrors.ErrMaxSizeReached, err)
+	}
+	db.MustClose()
+	require.LessOrEqual(t, fileSize(t, db.path), int64(maxSize))
+	db.MustReopen()
+	mustView(t, db, func(tx *bolt.Tx) {
+		if err == nil {
+			require.Equal(t, val, tx.Bucket([]byte("data")).Get([]byte("large")))
+		} else {
+			require.Nil(t, tx.Bucket([]byte("data")))
+		}
+	})
 }
 
 func TestDB_NoStatistics(t *testing.T) {

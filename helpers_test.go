@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -77,6 +78,50 @@ func (db *testDB) MustReopenWith(opts *bolt.Options) {
 	require.NoError(db.tb, err, "reopen %s", db.path)
 	db.DB = ndb
 	db.opts = opts
+}
+
+// closedFileSize returns the size the database's file has once it is
+// closed. Everywhere but on Windows that is its size now. On Windows the
+// mapping stretches the file to the mapping size while the database is open
+// (as bbolt's does) and Close truncates it back to the size it would have
+// elsewhere; there the database is closed, measured and reopened with its
+// options.
+func (db *testDB) closedFileSize() int64 {
+	db.tb.Helper()
+	if runtime.GOOS != "windows" {
+		return fileSize(db.tb, db.path)
+	}
+	db.MustClose()
+	size := fileSize(db.tb, db.path)
+	db.MustReopen()
+	return size
+}
+
+// openHighInitialMmap opens a new database at path with opts, whose
+// InitialMmapSize is larger than its MaxSize. On Windows a writable mapping
+// stretches the file to the mapping size, so Open refuses such a mapping
+// with ErrMaxSizeReached, as bbolt's does: there it checks the refusal and
+// the file it leaves (a valid database no larger than MaxSize, not held
+// open) and returns nil.
+func openHighInitialMmap(tb testing.TB, path string, opts *bolt.Options) *testDB {
+	tb.Helper()
+	require.Greater(tb, opts.InitialMmapSize, opts.MaxSize)
+	if runtime.GOOS != "windows" {
+		return mustOpenDBAt(tb, path, opts)
+	}
+	db, err := bolt.Open(path, 0o600, opts)
+	if err == nil {
+		_ = db.Close()
+	}
+	requireErrIs(tb, berrors.ErrMaxSizeReached, err)
+	require.LessOrEqual(tb, fileSize(tb, path), int64(opts.MaxSize), "the refused Open stretched the file")
+	// Windows renames no file that has a handle open.
+	moved := path + ".moved"
+	require.NoError(tb, os.Rename(path, moved), "the refused Open left the file open")
+	o := *opts
+	o.InitialMmapSize = 0
+	mustCheck(tb, mustOpenDBAt(tb, moved, &o).DB)
+	return nil
 }
 
 // checkTx runs the consistency check in tx and joins every error it reports.

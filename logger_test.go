@@ -86,6 +86,9 @@ func TestDefaultLogger_Fatal(t *testing.T) {
 		l.Fatal("bye", 7)
 		return
 	}
+	if os.Getenv("BOLT_NO_REEXEC") != "" {
+		t.Skip("BOLT_NO_REEXEC is set: this test binary cannot be re-executed here, and Fatal must run in a child process")
+	}
 	for mode, want := range map[string]string{"plain": "FATAL: bye7\n", "f": "FATAL: bye 7\n"} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultLogger_Fatal$")
 		cmd.Env = append(os.Environ(), "BOLT_LOGGER_FATAL_CHILD="+mode)

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -298,15 +297,17 @@ func TestMoveBucket_ErrorOrder(t *testing.T) {
 	})
 
 	t.Run("different transactions with one path", func(t *testing.T) {
-		// Two writable transactions whose DBs report the same Path: open a
-		// DB, move its file aside, and create a second DB at the same path
-		// (a new file, so its lock is independent). The paths compare equal,
-		// so only the transaction identity tells them apart.
-		dir := t.TempDir()
-		path := filepath.Join(dir, "db")
-		first := setup(t, path)
-		require.NoError(t, os.Rename(path, filepath.Join(dir, "moved")))
-		second := setup(t, path)
+		// Two writable transactions whose DBs report the same Path: two
+		// files, each opened by the same relative path from a different
+		// working directory. (Moving the first file aside and creating a
+		// second at its path would do too, but Windows renames no file
+		// that is open.) The paths compare equal, so only the transaction
+		// identity tells them apart.
+		t.Chdir(t.TempDir())
+		first := setup(t, "db")
+		t.Chdir(t.TempDir())
+		second := setup(t, "db")
+		require.Equal(t, "db", first.Path())
 		require.Equal(t, first.Path(), second.Path())
 
 		tx1, err := first.Begin(true)

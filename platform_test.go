@@ -107,6 +107,9 @@ func TestFlock_OtherProcess(t *testing.T) {
 		runLockHelper(path, os.Getenv(lockHelperExclusive) != "")
 		return
 	}
+	if os.Getenv(noReexecEnv) != "" {
+		t.Skip(noReexecEnv + " is set: this test binary cannot be re-executed here, and the test needs a second process")
+	}
 
 	tests := []struct {
 		name                  string

@@ -33,9 +33,8 @@
 #           calls RemoveAll). PLATFORMS_WINE_STDLIB_FIX=0 builds without it;
 #           the summary then tags the failures that are only that.
 #   qemu    binfmt_misc is not mounted, so a test binary cannot re-execute
-#           itself under emulation: BOLT_NO_REEXEC=1 makes the re-exec tests
-#           skip themselves, and the tests in QEMU_SKIP below, which do not
-#           honour it, are skipped by name (loudly).
+#           itself under emulation: BOLT_NO_REEXEC=1 makes the tests that
+#           need a child process skip themselves, saying so.
 #
 # Knobs (environment):
 #   PLATFORMS_STEPS     steps to run (default "386 wine arm64 s390x cross")
@@ -69,15 +68,6 @@ mkdir -p "$WORK/bin" "$WORK/logs"
 export PKGS="${PLATFORMS_PKGS:-. ./cmd/bolt}"
 export QEMU_RUN="${PLATFORMS_QEMU_RUN:-}"
 STEPS=" ${PLATFORMS_STEPS:-386 wine arm64 s390x cross} "
-
-# Tests that re-execute the test binary (os.Args[0]) without honouring
-# BOLT_NO_REEXEC; they cannot work under qemu user mode without binfmt_misc.
-export QEMU_SKIP='^(TestFlock_OtherProcess|TestDefaultLogger_Fatal)$'
-# Tests that hang the whole binary under wine (a failure leaves a transaction
-# open and the cleanup's DB.Close waits for it forever): they run alone,
-# after the rest, with a short -test.timeout, so that their hang costs
-# nothing else.
-export WINE_ALONE='^(TestDB_Writer_NotBlockedByReaderDuringGrowth)$'
 
 now_ms() {
 	local us=${EPOCHREALTIME//[^0-9]/}
@@ -488,14 +478,11 @@ step_wine() {
 			continue
 		fi
 		[ -f "$exe" ] || continue # no test files
+		local tmo=5m
 		if [ "$pkg" = . ]; then
-			run_binary "windows-amd64-$name" "$pkg" 8m "$wine" "$exe" -test.short -test.skip "$WINE_ALONE" || rc=1
-			echo "--- run alone, with a short timeout: $WINE_ALONE"
-			T2JSUM_FLAGS="-tempdir -empty-ok" run_binary "windows-amd64-$name-alone" "$pkg" 30s \
-				"$wine" "$exe" -test.short -test.run "$WINE_ALONE" || rc=1
-		else
-			run_binary "windows-amd64-$name" "$pkg" 5m "$wine" "$exe" -test.short || rc=1
+			tmo=8m
 		fi
+		run_binary "windows-amd64-$name" "$pkg" "$tmo" "$wine" "$exe" -test.short || rc=1
 	done
 	# Stop this prefix's wineserver (only ours: it is per prefix).
 	local ws
@@ -522,7 +509,7 @@ step_qemu() {
 		return 3
 	fi
 	export BOLT_NO_REEXEC=1
-	loud "NOTE: skipped by name under qemu, because they re-execute the test binary without honouring BOLT_NO_REEXEC: $QEMU_SKIP"
+	loud "NOTE: BOLT_NO_REEXEC=1: the tests that re-execute the test binary skip themselves under qemu"
 	local runargs=()
 	if [ -n "$QEMU_RUN" ]; then
 		loud "NOTE: PLATFORMS_QEMU_RUN: only the tests matching $QEMU_RUN run"
@@ -540,7 +527,7 @@ step_qemu() {
 			continue
 		fi
 		[ -f "$bin" ] || continue
-		run_binary "linux-$arch-$name" "$pkg" 8m "$qemu" "$bin" -test.short -test.skip "$QEMU_SKIP" "${runargs[@]}" || rc=1
+		run_binary "linux-$arch-$name" "$pkg" 8m "$qemu" "$bin" -test.short "${runargs[@]}" || rc=1
 	done
 	return "$rc"
 }

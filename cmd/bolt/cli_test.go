@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -275,7 +276,8 @@ func TestMissingFile(t *testing.T) {
 		{"surgery", "revert-meta-page", missing, "--output", missing + ".out"},
 		{"surgery", "freelist", "rebuild", missing, "--output", missing + ".out"},
 	} {
-		wantFailure(t, runBolt(t, args...), `source database file "`+missing+`" doesn't exist`)
+		// %q, as bbolt quotes paths: on Windows the backslashes are escaped.
+		wantFailure(t, runBolt(t, args...), fmt.Sprintf("source database file %q doesn't exist", missing))
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {
 		t.Errorf("a command created %s", missing)

@@ -51,25 +51,19 @@ func mustRun(t testing.TB, args ...string) string {
 	return r.stdout
 }
 
-// fixture returns a private copy of testdata/bbolt.db, written by bbolt.
+// fixture returns a private copy of testdata/bbolt.db, written by bbolt,
+// in this machine's byte order (see fixtureBytes).
 func fixture(t testing.TB) string {
 	t.Helper()
-	return copyTo(t, filepath.Join("testdata", "bbolt.db"), filepath.Join(t.TempDir(), "bbolt.db"))
-}
-
-func copyTo(t testing.TB, src, dst string) string {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
+	path := filepath.Join(t.TempDir(), "bbolt.db")
+	if err := os.WriteFile(path, fixtureBytes(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(dst, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return dst
+	return path
 }
 
-// golden returns testdata/golden/name, bbolt's own output.
+// golden returns testdata/golden/name, bbolt's own output on the
+// little-endian fixture (see nativeText for big-endian machines).
 func golden(t testing.TB, name string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "golden", name))

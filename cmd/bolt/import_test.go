@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +83,7 @@ func TestImport_Errors(t *testing.T) {
 func TestImport_RefusesExisting(t *testing.T) {
 	db := fixture(t)
 	sum := fileSum(t, db)
-	wantFailure(t, runBoltIn(t, `{"bucket":["YQ=="],"seq":1}`, "import", db), `database file "`+db+`" already exists and is not empty`)
+	wantFailure(t, runBoltIn(t, `{"bucket":["YQ=="],"seq":1}`, "import", db), fmt.Sprintf("database file %q already exists and is not empty", db))
 	if fileSum(t, db) != sum {
 		t.Error("the existing database changed")
 	}
@@ -93,7 +96,14 @@ func TestImport_RefusesExisting(t *testing.T) {
 	if got := mustRun(t, "export", empty); got != "" {
 		t.Errorf("%q", got)
 	}
-	wantFailure(t, runBolt(t, "import", filepath.Join(t.TempDir(), "x"), filepath.Join(t.TempDir(), "missing.jsonl")), "no such file")
+	// The open error as the OS words it ("no such file or directory" on
+	// Unix, "The system cannot find the file specified." on Windows).
+	missing := filepath.Join(t.TempDir(), "missing.jsonl")
+	_, openErr := os.Open(missing)
+	if !errors.Is(openErr, fs.ErrNotExist) {
+		t.Fatalf("opening %s: %v", missing, openErr)
+	}
+	wantFailure(t, runBolt(t, "import", filepath.Join(t.TempDir(), "x"), missing), openErr.Error())
 	wantUsage(t, runBolt(t, "import", "a", "b", "c"), "import: accepts between 1 and 2 arg(s), received 3")
 	if !strings.Contains(mustRun(t, "import", "--help"), "--tx-max-size") {
 		t.Error("help")

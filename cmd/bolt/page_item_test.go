@@ -16,8 +16,10 @@ func TestPageItem(t *testing.T) {
 		{[]string{"--key-only", "12", "3"}, "multi\n"},
 		{[]string{"12", "3", "--value-only"}, "6c696e650a76616c7565\n"},
 		{[]string{"12", "3", "--value-only", "--format", "bytes"}, "line\nvalue\n"},
-		{[]string{"12", "4"}, "sub\n0000000000000000070000000000000000000000000000000200020000000000000000002000000001000000010000000000000012000000010000000100000061316232\n"},
-		{[]string{"13", "0"}, "big\n06000000000000000100000000000000\n"},
+		// Bucket values: a header, and for "sub" an inline page, whose
+		// integers are in the machine's byte order.
+		{[]string{"12", "4"}, "sub\n" + nativeBucketValue(t, "0000000000000000070000000000000000000000000000000200020000000000000000002000000001000000010000000000000012000000010000000100000061316232") + "\n"},
+		{[]string{"13", "0"}, "big\n" + nativeBucketValue(t, "06000000000000000100000000000000") + "\n"},
 		{[]string{"7", "2", "--format", "redacted"}, "<redacted len:5 sha256:d35c416a85b807e9b5384915d6ebb4a9f7352713efd89857b45a242f473728a9>\n" +
 			"<redacted len:4500 sha256:edf62d52fea1b69cc808cd2e11e934a37f5a0a58d6c517197a0224ad712241ad>\n"},
 	} {

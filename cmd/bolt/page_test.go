@@ -16,7 +16,7 @@ func TestPage_MatchesBbolt(t *testing.T) {
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			got := mustRun(t, append([]string{"page", db}, tc.args...)...)
-			if want := golden(t, tc.golden); got != want {
+			if want := nativeText(t, golden(t, tc.golden)); got != want {
 				t.Errorf("got\n%s\nwant\n%s", got, want)
 			}
 		})
@@ -66,8 +66,8 @@ Item Count: 5
 			"\"big\": <pgid=6,seq=1>\n\"empty\": <pgid=0,seq=3>\n\"widgets\": <pgid=12,seq=0>\n\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := mustRun(t, append([]string{"page", db}, tc.args...)...); got != tc.want {
-				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			if got, want := mustRun(t, append([]string{"page", db}, tc.args...)...), nativeText(t, tc.want); got != want {
+				t.Errorf("got\n%s\nwant\n%s", got, want)
 			}
 		})
 	}

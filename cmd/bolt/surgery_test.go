@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,7 +178,7 @@ func TestSurgery_OutputExists(t *testing.T) {
 		{"freelist", "abandon"}, {"meta", "update"},
 	} {
 		r := runBolt(t, append(append([]string{"surgery"}, args...), src, "--output", existing)...)
-		wantFailure(t, r, `output file "`+existing+`" already exists`)
+		wantFailure(t, r, fmt.Sprintf("output file %q already exists", existing))
 		if data, _ := os.ReadFile(existing); string(data) != "keep me" {
 			t.Fatalf("%q overwrote the output file", args)
 		}
