@@ -377,8 +377,11 @@ func (tx *Tx) allocate(count int) ([]byte, Pgid, error) {
 	return buf, id, nil
 }
 
-// writePages writes this commit's pages in id order, each run of adjacent
-// pages in one call, then syncs the data.
+// writePages writes this commit's pages in id order, then syncs the data.
+// Runs of adjacent single pages are copied together and written in one
+// call; a page with overflow (a large value, the free list) is already one
+// buffer and is written as it is: copying it would cost more than the calls
+// joining saves.
 func (tx *Tx) writePages() error {
 	db := tx.db
 	ids := make([]Pgid, 0, len(tx.pages))
@@ -413,10 +416,11 @@ func (tx *Tx) writePages() error {
 		tx.stats.IncWrite(int64(end - start))
 		return nil
 	}
+	single := func(id Pgid) bool { return len(tx.pages[id]) == db.pageSize }
 	for i := 1; i <= len(ids); i++ {
 		prev := ids[i-1]
 		size += len(tx.pages[prev])
-		if i < len(ids) && ids[i] == prev+Pgid(len(tx.pages[prev])/db.pageSize) && size < maxWriteRun {
+		if i < len(ids) && ids[i] == prev+1 && single(prev) && single(ids[i]) && size < maxWriteRun {
 			continue
 		}
 		if err := flush(i); err != nil {
@@ -432,8 +436,8 @@ func (tx *Tx) writePages() error {
 	return nil
 }
 
-// maxWriteRun caps the bytes gathered into one write of adjacent pages.
-const maxWriteRun = 4 << 20
+// maxWriteRun caps the bytes of single pages gathered into one write.
+const maxWriteRun = 1 << 20
 
 // writeMeta writes this commit's meta to page txid%2 and syncs it: the
 // moment the commit becomes durable.

@@ -6,6 +6,7 @@ package micro
 
 import (
 	"encoding/binary"
+	"flag"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -14,10 +15,10 @@ import (
 	bbolt "go.etcd.io/bbolt"
 )
 
-const (
-	nKeys     = 100_000
-	valueSize = 100
-)
+const valueSize = 100
+
+// nKeys is the number of records each benchmark's database holds.
+var nKeys = flag.Int("keys", 100_000, "records in each benchmark's database")
 
 var bucketName = []byte("b")
 
@@ -90,8 +91,8 @@ func openBbolt(b *testing.B, ks [][]byte) *bbolt.DB {
 
 // BenchmarkGet looks up keys in random order, 1000 per read transaction.
 func BenchmarkGet(b *testing.B) {
-	ks := keys(nKeys)
-	order := rand.New(rand.NewPCG(3, 4)).Perm(nKeys)
+	ks := keys(*nKeys)
+	order := rand.New(rand.NewPCG(3, 4)).Perm(*nKeys)
 	b.Run("engine=bolt", func(b *testing.B) {
 		db := openBolt(b, ks)
 		b.ReportAllocs()
@@ -100,7 +101,7 @@ func BenchmarkGet(b *testing.B) {
 			_ = db.View(func(tx *bolt.Tx) error {
 				bk := tx.Bucket(bucketName)
 				for j := 0; j < 1000 && i < b.N; j, i = j+1, i+1 {
-					if bk.Get(ks[order[i%nKeys]]) == nil {
+					if bk.Get(ks[order[i%*nKeys]]) == nil {
 						b.Fatal("missing key")
 					}
 				}
@@ -116,7 +117,7 @@ func BenchmarkGet(b *testing.B) {
 			_ = db.View(func(tx *bbolt.Tx) error {
 				bk := tx.Bucket(bucketName)
 				for j := 0; j < 1000 && i < b.N; j, i = j+1, i+1 {
-					if bk.Get(ks[order[i%nKeys]]) == nil {
+					if bk.Get(ks[order[i%*nKeys]]) == nil {
 						b.Fatal("missing key")
 					}
 				}
@@ -128,7 +129,7 @@ func BenchmarkGet(b *testing.B) {
 
 // BenchmarkNext steps a cursor through the bucket, wrapping at the end.
 func BenchmarkNext(b *testing.B) {
-	ks := keys(nKeys)
+	ks := keys(*nKeys)
 	b.Run("engine=bolt", func(b *testing.B) {
 		db := openBolt(b, ks)
 		tx, err := db.Begin(false)
@@ -167,7 +168,7 @@ func BenchmarkNext(b *testing.B) {
 
 // BenchmarkSeek positions a cursor on random existing keys.
 func BenchmarkSeek(b *testing.B) {
-	ks := keys(nKeys)
+	ks := keys(*nKeys)
 	b.Run("engine=bolt", func(b *testing.B) {
 		db := openBolt(b, ks)
 		tx, err := db.Begin(false)
@@ -179,7 +180,7 @@ func BenchmarkSeek(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if k, _ := c.Seek(ks[i%nKeys]); k == nil {
+			if k, _ := c.Seek(ks[i%*nKeys]); k == nil {
 				b.Fatal("seek found nothing")
 			}
 		}
@@ -195,7 +196,7 @@ func BenchmarkSeek(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if k, _ := c.Seek(ks[i%nKeys]); k == nil {
+			if k, _ := c.Seek(ks[i%*nKeys]); k == nil {
 				b.Fatal("seek found nothing")
 			}
 		}
@@ -205,7 +206,7 @@ func BenchmarkSeek(b *testing.B) {
 // BenchmarkPut inserts random keys, 1000 per NoSync Update; one op is one
 // Put, its share of the commit included.
 func BenchmarkPut(b *testing.B) {
-	ks := keys(nKeys)
+	ks := keys(*nKeys)
 	val := make([]byte, valueSize)
 	b.Run("engine=bolt", func(b *testing.B) {
 		db := openBolt(b, nil)
@@ -218,8 +219,8 @@ func BenchmarkPut(b *testing.B) {
 					return err
 				}
 				for j := 0; j < 1000 && i < b.N; j, i = j+1, i+1 {
-					k := ks[i%nKeys]
-					if i >= nKeys {
+					k := ks[i%*nKeys]
+					if i >= *nKeys {
 						k = binary.BigEndian.AppendUint64(k[:8:8], uint64(i))
 					}
 					if err := bk.Put(k, val); err != nil {
@@ -244,8 +245,8 @@ func BenchmarkPut(b *testing.B) {
 					return err
 				}
 				for j := 0; j < 1000 && i < b.N; j, i = j+1, i+1 {
-					k := ks[i%nKeys]
-					if i >= nKeys {
+					k := ks[i%*nKeys]
+					if i >= *nKeys {
 						k = binary.BigEndian.AppendUint64(k[:8:8], uint64(i))
 					}
 					if err := bk.Put(k, val); err != nil {
@@ -262,9 +263,9 @@ func BenchmarkPut(b *testing.B) {
 }
 
 // BenchmarkSmallCommit overwrites one random key per NoSync Update in a
-// database of nKeys: the fixed cost of a commit.
+// database of -keys records: the fixed cost of a commit.
 func BenchmarkSmallCommit(b *testing.B) {
-	ks := keys(nKeys)
+	ks := keys(*nKeys)
 	val := make([]byte, valueSize)
 	b.Run("engine=bolt", func(b *testing.B) {
 		db := openBolt(b, ks)
@@ -272,7 +273,7 @@ func BenchmarkSmallCommit(b *testing.B) {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if err := db.Update(func(tx *bolt.Tx) error {
-				return tx.Bucket(bucketName).Put(ks[(i*7919)%nKeys], val)
+				return tx.Bucket(bucketName).Put(ks[(i*7919)%*nKeys], val)
 			}); err != nil {
 				b.Fatal(err)
 			}
@@ -284,7 +285,7 @@ func BenchmarkSmallCommit(b *testing.B) {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if err := db.Update(func(tx *bbolt.Tx) error {
-				return tx.Bucket(bucketName).Put(ks[(i*7919)%nKeys], val)
+				return tx.Bucket(bucketName).Put(ks[(i*7919)%*nKeys], val)
 			}); err != nil {
 				b.Fatal(err)
 			}
