@@ -1015,12 +1015,7 @@ func (db *DB) Update(fn func(*Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if t.db != nil {
-			t.rollback(false)
-		}
-	}()
-	defer guardFaults(&err)()
+	defer endManaged(t, debug.SetPanicOnFault(true), &err)
 	t.managed = true
 	err = fn(t)
 	t.managed = false
@@ -1039,12 +1034,7 @@ func (db *DB) View(fn func(*Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if t.db != nil {
-			t.rollback(false)
-		}
-	}()
-	defer guardFaults(&err)()
+	defer endManaged(t, debug.SetPanicOnFault(true), &err)
 	t.managed = true
 	err = fn(t)
 	t.managed = false
@@ -1055,22 +1045,28 @@ func (db *DB) View(fn func(*Tx) error) (err error) {
 	return err
 }
 
-// guardFaults turns a memory fault on this goroutine, such as reading a
-// mapped page of a file truncated under the DB, from a crash into a panic,
-// and that panic into an error wrapping ErrCorrupt stored in *err. Other
-// panics go on. Use as: defer guardFaults(&err)().
-func guardFaults(err *error) func() {
-	old := debug.SetPanicOnFault(true)
-	return func() {
-		debug.SetPanicOnFault(old)
-		if r := recover(); r != nil {
-			if f, ok := r.(interface{ Addr() uintptr }); ok {
-				*err = fmt.Errorf("%w: memory fault reading the mapped file at %#x: %v", ErrCorrupt, f.Addr(), r)
-				return
-			}
-			panic(r)
-		}
+// endManaged ends the transaction of View or Update, however fn left: it
+// restores the goroutine's panic-on-fault setting (wasFault, which the
+// caller turned on so that reading a mapped page of a file truncated under
+// the DB panics instead of crashing the process), turns such a memory
+// fault into an error wrapping ErrCorrupt in *err, rolls back a
+// transaction still open, and lets every other panic go on. It must be
+// deferred directly, so that its recover sees the panic; deferring it
+// directly also keeps View and Update from allocating for it.
+func endManaged(t *Tx, wasFault bool, err *error) {
+	debug.SetPanicOnFault(wasFault)
+	r := recover()
+	if t.db != nil {
+		t.rollback(false)
 	}
+	if r == nil {
+		return
+	}
+	if f, ok := r.(interface{ Addr() uintptr }); ok {
+		*err = fmt.Errorf("%w: memory fault reading the mapped file at %#x: %v", ErrCorrupt, f.Addr(), r)
+		return
+	}
+	panic(r)
 }
 
 // Sync flushes the file's data to disk (fdatasync). Commits already do so

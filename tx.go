@@ -46,7 +46,7 @@ type Tx struct {
 	pages    map[Pgid][]byte    // pages written by this commit, by id
 	handlers []func()           // OnCommit
 	err      error              // first damage met; the tx cannot commit
-	roots    map[Pgid]rootOwner // where each opened bucket root was found
+	roots    rootClaims         // where each opened bucket root was found
 	pageSize int
 
 	// WriteFlag is passed to os.OpenFile, with O_RDWR, when WriteTo needs
@@ -823,17 +823,52 @@ type rootOwner struct {
 	name   string
 }
 
+// rootClaims maps bucket root pages to their owners. Most transactions open
+// a bucket or two: those claims live inline, and a map is made only for
+// more, so that a short View does not allocate one.
+type rootClaims struct {
+	ids    [4]Pgid
+	owners [4]rootOwner
+	n      int
+	more   map[Pgid]rootOwner
+}
+
+func (c *rootClaims) get(root Pgid) (rootOwner, bool) {
+	for i := range c.n {
+		if c.ids[i] == root {
+			return c.owners[i], true
+		}
+	}
+	o, ok := c.more[root]
+	return o, ok
+}
+
+func (c *rootClaims) set(root Pgid, o rootOwner) {
+	for i := range c.n {
+		if c.ids[i] == root {
+			c.owners[i] = o
+			return
+		}
+	}
+	if c.n < len(c.ids) {
+		c.ids[c.n], c.owners[c.n] = root, o
+		c.n++
+		return
+	}
+	if c.more == nil {
+		c.more = make(map[Pgid]rootOwner)
+	}
+	c.more[root] = o
+}
+
 // claimRoot records that the bucket rooted at root lives under name in the
 // bucket rooted at parent, and reports false if another bucket already
 // claimed that root: two buckets sharing a tree is damage, and walking such
 // a file would visit the shared tree once per path, exponentially often.
 func (tx *Tx) claimRoot(root, parent Pgid, name []byte) bool {
-	if tx.roots == nil {
-		tx.roots = make(map[Pgid]rootOwner)
-	}
-	owner, ok := tx.roots[root]
+	owner, ok := tx.roots.get(root)
 	if !ok {
-		tx.roots[root] = rootOwner{parent: parent, name: string(name)}
+		tx.roots.set(root, rootOwner{parent: parent, name: string(name)})
 		return true
 	}
 	return owner.parent == parent && owner.name == string(name)
@@ -841,7 +876,5 @@ func (tx *Tx) claimRoot(root, parent Pgid, name []byte) bool {
 
 // moveRoot records that MoveBucket moved the bucket rooted at root.
 func (tx *Tx) moveRoot(root, parent Pgid, name []byte) {
-	if tx.roots != nil {
-		tx.roots[root] = rootOwner{parent: parent, name: string(name)}
-	}
+	tx.roots.set(root, rootOwner{parent: parent, name: string(name)})
 }

@@ -508,7 +508,7 @@ step_qemu() {
 		loud "PLATFORM STEP SKIPPED: linux/$arch: qemu-$qarch-static (qemu-user-static) is not installed and could not be installed"
 		return 3
 	fi
-	export BOLT_NO_REEXEC=1
+	export BOLT_NO_REEXEC=1 BOLT_EMULATOR=qemu
 	loud "NOTE: BOLT_NO_REEXEC=1: the tests that re-execute the test binary skip themselves under qemu"
 	local runargs=()
 	if [ -n "$QEMU_RUN" ]; then

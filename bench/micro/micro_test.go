@@ -292,3 +292,63 @@ func BenchmarkSmallCommit(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkView runs an empty read transaction: the fixed cost of View.
+func BenchmarkView(b *testing.B) {
+	b.Run("engine=bolt", func(b *testing.B) {
+		db := openBolt(b, keys(1000))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := db.View(func(tx *bolt.Tx) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("engine=bbolt", func(b *testing.B) {
+		db := openBbolt(b, keys(1000))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := db.View(func(tx *bbolt.Tx) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkViewGet runs one Get per read transaction, opening the bucket
+// each time: the shape of a request handler's lookup.
+func BenchmarkViewGet(b *testing.B) {
+	ks := keys(1000)
+	b.Run("engine=bolt", func(b *testing.B) {
+		db := openBolt(b, ks)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := db.View(func(tx *bolt.Tx) error {
+				if tx.Bucket(bucketName).Get(ks[i%len(ks)]) == nil {
+					b.Fatal("missing key")
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("engine=bbolt", func(b *testing.B) {
+		db := openBbolt(b, ks)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := db.View(func(tx *bbolt.Tx) error {
+				if tx.Bucket(bucketName).Get(ks[i%len(ks)]) == nil {
+					b.Fatal("missing key")
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
