@@ -41,12 +41,12 @@ type Tx struct {
 	db       *DB
 	meta     meta // the snapshot this tx reads; a writer edits its copy
 	root     Bucket
-	snap     *snapshot          // the committed state this tx began on
-	mapping  *mapping           // the mapping this tx reads pages through
-	pages    map[Pgid][]byte    // pages written by this commit, by id
-	handlers []func()           // OnCommit
-	err      error              // first damage met; the tx cannot commit
-	roots    rootClaims         // where each opened bucket root was found
+	snap     *snapshot       // the committed state this tx began on
+	mapping  *mapping        // the mapping this tx reads pages through
+	pages    map[Pgid][]byte // pages written by this commit, by id
+	handlers []func()        // OnCommit
+	err      error           // first damage met; the tx cannot commit
+	roots    rootClaims      // where each opened bucket root was found
 	pageSize int
 
 	// WriteFlag is passed to os.OpenFile, with O_RDWR, when WriteTo needs
