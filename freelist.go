@@ -242,24 +242,27 @@ func mergeSorted(dst, a, b []Pgid) []Pgid {
 
 // all returns every free and pending id, sorted: the freelist page contents.
 func (f *freelist) all() []Pgid {
-	return f.appendAll(nil)
+	out, _ := f.appendAll(nil, nil)
+	return out
 }
 
-// appendAll appends the sorted ids of all() to dst.
-func (f *freelist) appendAll(dst []Pgid) []Pgid {
-	pending := f.scratch[:0]
+// appendAll appends the sorted ids of all() to dst, gathering the pending
+// ids in scratch; it returns both slices, grown. It only reads f, so that
+// Tx.Check may call all() from several goroutines at once.
+func (f *freelist) appendAll(dst, scratch []Pgid) (out, pending []Pgid) {
+	pending = scratch[:0]
 	for _, txp := range f.pending {
 		pending = append(pending, txp.ids...)
 	}
 	slices.Sort(pending)
-	f.scratch = pending
-	return mergeSorted(dst, f.avail.sorted(), pending)
+	return mergeSorted(dst, f.avail.sorted(), pending), pending
 }
 
-// serialized returns all() in a buffer the freelist reuses: valid until the
-// next call.
+// serialized returns all() in buffers the freelist reuses, valid until the
+// next call: only the writer's commit calls it, so that a commit allocates
+// neither.
 func (f *freelist) serialized() []Pgid {
-	f.scratchAll = f.appendAll(f.scratchAll[:0])
+	f.scratchAll, f.scratch = f.appendAll(f.scratchAll[:0], f.scratch)
 	return f.scratchAll
 }
 
