@@ -275,7 +275,6 @@ type DB struct {
 	freelist *freelist
 	rwtx     *Tx
 	retired  []*snapshot // earlier snapshots that may still have readers
-	runBuf   []byte      // joins adjacent dirty pages into one write
 	pagePool sync.Pool   // single-page buffers for commits
 
 	// snap is what a reader begins on: the last committed meta and a
