@@ -177,7 +177,7 @@ func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 		}
 		child.page = inlinePage(value)
 		child.pageLen = len(value) - bucketHeaderSize
-		if err := checkInlinePage(child.page, len(value)-bucketHeaderSize); err != nil {
+		if err := checkInlinePage(child.page, child.pageLen); err != nil {
 			b.tx.fail(err)
 			return nil
 		}

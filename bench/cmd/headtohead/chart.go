@@ -337,12 +337,8 @@ func renderChart(w io.Writer, rows []result, meta chartMeta) error {
 	p(`<rect x="%d" y="%.0f" width="10" height="10" fill="%s"/>`, chartMargin+105, ly-9, colorSlower)
 	p(`<text x="%d" y="%.0f">bolt slower</text>`+"\n", chartMargin+120, ly)
 	if len(rows) > 0 {
-		logSum := 0.0
-		for _, r := range rows {
-			logSum += math.Log(r.Ratio)
-		}
 		p(`<text class="geomean" x="%d" y="%.0f" text-anchor="end">geometric mean over %d rows: <tspan font-weight="bold">%s</tspan></text>`+"\n",
-			chartWidth-chartMargin, ly, len(rows), esc(ratioLabel(math.Exp(logSum/float64(len(rows))))))
+			chartWidth-chartMargin, ly, len(rows), esc(ratioLabel(geoMean(rows))))
 	}
 	p("</svg>\n")
 	_, err := w.Write(b.Bytes())

@@ -157,6 +157,15 @@ func (r *reporter) row(res result) error {
 // tie is how far from 1 a median ratio may be and still count as even.
 const tie = 0.03
 
+// geoMean is the geometric mean of the rows' ratios; rows must not be empty.
+func geoMean(rows []result) float64 {
+	logSum := 0.0
+	for _, r := range rows {
+		logSum += math.Log(r.Ratio)
+	}
+	return math.Exp(logSum / float64(len(rows)))
+}
+
 func (r *reporter) summary(elapsed time.Duration) {
 	if len(r.results) == 0 {
 		return
@@ -166,9 +175,7 @@ func (r *reporter) summary(elapsed time.Duration) {
 		w = r.progress
 	}
 	var faster, even, slower []string
-	logSum := 0.0
 	for _, res := range r.results {
-		logSum += math.Log(res.Ratio)
 		label := fmt.Sprintf("%s %.2fx", res.Row, res.Ratio)
 		switch {
 		case res.Ratio > 1+tie:
@@ -180,7 +187,7 @@ func (r *reporter) summary(elapsed time.Duration) {
 		}
 	}
 	r.footer()
-	geo := math.Exp(logSum / float64(len(r.results)))
+	geo := geoMean(r.results)
 	fmt.Fprintf(w, "\nsummary: bolt/bbolt geometric mean %.2fx over %d rows; bolt faster in %d, within %.0f%% in %d, slower in %d",
 		geo, len(r.results), len(faster), tie*100, len(even), len(slower))
 	if len(slower) > 0 {
