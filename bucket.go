@@ -930,3 +930,66 @@ func (b *Bucket) inspect(name []byte, depth int) BucketStructure {
 	}
 	return bs
 }
+
+// rootOwner names where a bucket's root page was found: the parent bucket's
+// root page and the bucket's key.
+type rootOwner struct {
+	parent Pgid
+	name   string
+}
+
+// rootClaims maps bucket root pages to their owners. Most transactions open
+// a bucket or two: those claims live inline, and a map is made only for
+// more, so that a short View does not allocate one.
+type rootClaims struct {
+	ids    [4]Pgid
+	owners [4]rootOwner
+	n      int
+	more   map[Pgid]rootOwner
+}
+
+func (c *rootClaims) get(root Pgid) (rootOwner, bool) {
+	for i := range c.n {
+		if c.ids[i] == root {
+			return c.owners[i], true
+		}
+	}
+	o, ok := c.more[root]
+	return o, ok
+}
+
+func (c *rootClaims) set(root Pgid, o rootOwner) {
+	for i := range c.n {
+		if c.ids[i] == root {
+			c.owners[i] = o
+			return
+		}
+	}
+	if c.n < len(c.ids) {
+		c.ids[c.n], c.owners[c.n] = root, o
+		c.n++
+		return
+	}
+	if c.more == nil {
+		c.more = make(map[Pgid]rootOwner)
+	}
+	c.more[root] = o
+}
+
+// claimRoot records that the bucket rooted at root lives under name in the
+// bucket rooted at parent, and reports false if another bucket already
+// claimed that root: two buckets sharing a tree is damage, and walking such
+// a file would visit the shared tree once per path, exponentially often.
+func (tx *Tx) claimRoot(root, parent Pgid, name []byte) bool {
+	owner, ok := tx.roots.get(root)
+	if !ok {
+		tx.roots.set(root, rootOwner{parent: parent, name: string(name)})
+		return true
+	}
+	return owner.parent == parent && owner.name == string(name)
+}
+
+// moveRoot records that MoveBucket moved the bucket rooted at root.
+func (tx *Tx) moveRoot(root, parent Pgid, name []byte) {
+	tx.roots.set(root, rootOwner{parent: parent, name: string(name)})
+}
