@@ -181,3 +181,47 @@ func TestConcurrent_LongReaderDoesNotBlockGrowth(t *testing.T) {
 		}))
 	})
 }
+
+// Divergence from bbolt: a writer that needs a larger mapping
+// must not wait for an open read transaction. (bbolt's writer waits until
+// the reader ends.) Windows too: the file may grow and gain a larger view
+// while the reader's smaller view stays mapped.
+func TestDB_Writer_NotBlockedByReaderDuringGrowth(t *testing.T) {
+	db := mustOpenDB(t, &bolt.Options{NoSync: true})
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, mustCreate(t, tx, nil, "old").Put([]byte("k"), []byte("v")))
+	})
+	reader, err := db.Begin(false)
+	require.NoError(t, err)
+	// Close waits for open readers: end this one before the DB's cleanup
+	// closes it, even when an assertion below stops the test.
+	t.Cleanup(func() { _ = reader.Rollback() })
+
+	big := patterned(32<<20, 9)
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucket([]byte("new"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("big"), big)
+		})
+	}()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		require.NoError(t, reader.Rollback())
+		require.NoError(t, <-done)
+		t.Fatal("the writer waited for the open reader")
+	}
+
+	// The reader still sees its snapshot and reads it correctly.
+	require.Nil(t, reader.Bucket([]byte("new")))
+	require.Equal(t, []byte("v"), reader.Bucket([]byte("old")).Get([]byte("k")))
+	require.NoError(t, reader.Rollback())
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.Equal(t, big, tx.Bucket([]byte("new")).Get([]byte("big")))
+	})
+}

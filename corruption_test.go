@@ -12,7 +12,7 @@ package bolt_test
 // list, a branch or bucket pointing to itself or an ancestor (a cycle),
 // counts of 0xFFFF, huge overflows, and more.
 //
-//	go test -run '^TestCorruptionSweep$' -corruption.variants=50000 -corruption.seed=7 .
+//	go test -run '^TestCorruptionSweep$' -corruption.variants=50000 -seed=7 .
 //
 // BOLT_CORRUPTION_KEEP=dir copies every variant that failed into dir.
 
@@ -43,7 +43,6 @@ import (
 
 var (
 	corrVariantsFlag = flag.Int("corruption.variants", 0, "variants in TestCorruptionSweep (0: 3000, 600 with -short, a sixth of that with -race)")
-	corrSeedFlag     = flag.Uint64("corruption.seed", 1, "seed of the variants of TestCorruptionSweep")
 )
 
 // Environment of the child process.
@@ -84,7 +83,7 @@ func TestCorruptionSweep(t *testing.T) {
 			n /= 6
 		}
 	}
-	seed := *corrSeedFlag
+	seed := bolt.TestSeed(t)
 	start := time.Now()
 	bases := corrParseBases(t, fzSeedDatabases(t))
 	variants := corrMakeVariants(bases, rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), n)

@@ -392,7 +392,7 @@ func TestCursor_Iterate_MatchesModel(t *testing.T) {
 	// A fixed mix of sizes and orders: forward and reverse iteration over a
 	// multi-page bucket must give the sorted keys, after commit and, going
 	// forward, also after deletes in the same tx. (Reverse iteration over a
-	// leaf emptied in the same tx is in divergence_test.go: bbolt stops
+	// leaf emptied in the same tx is TestCursor_Prev_SkipsEmptiedLeafInMiddle: bbolt stops
 	// there.)
 	db := mustOpenDB(t, nil)
 	const n = 3000
@@ -467,4 +467,31 @@ func TestCursor_AfterTxClosed_Panics(t *testing.T) {
 			})
 		}
 	}
+}
+
+// Divergence from bbolt: Last/Prev in a write tx must step over a leaf emptied by deletes in the
+// middle of the tree, as First/Next do. (bbolt v1.5.0 returns nil there:
+// with 200 of 1000 keys deleted from the middle, Last/Prev yields 400 keys.)
+func TestCursor_Prev_SkipsEmptiedLeafInMiddle(t *testing.T) {
+	db := mustOpenDB(t, &bolt.Options{PageSize: 4096})
+	fillBucket(t, db, "b", 1000, fmtKey, func(int) []byte { return []byte{} })
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		b := tx.Bucket([]byte("b"))
+		for i := 400; i < 600; i++ {
+			require.NoError(t, b.Delete(fmtKey(i)))
+		}
+		c := b.Cursor()
+		n := 0
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			n++
+		}
+		require.Equal(t, 800, n)
+		var keys []string
+		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+			keys = append(keys, string(k))
+		}
+		require.Equal(t, 800, len(keys))
+		require.Equal(t, "00600", keys[399])
+		require.Equal(t, "00399", keys[400])
+	})
 }

@@ -307,50 +307,18 @@ func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB,
 		options = DefaultOptions
 	}
 	o := *options
-	db := &DB{
-		NoSync:          o.NoSync,
-		NoGrowSync:      o.NoGrowSync,
-		MmapFlags:       o.MmapFlags,
-		NoFreelistSync:  o.NoFreelistSync,
-		PreLoadFreelist: o.PreLoadFreelist,
-		FreelistType:    o.FreelistType,
-		Mlock:           o.Mlock,
-		MaxSize:         o.MaxSize,
-		MaxBatchSize:    DefaultMaxBatchSize,
-		MaxBatchDelay:   DefaultMaxBatchDelay,
-		AllocSize:       DefaultAllocSize,
-		logger:          o.Logger,
-		readOnly:        o.ReadOnly,
-		noStats:         o.NoStatistics,
-		mmapFn:          mmap,
-		munmapFn:        munmap,
-	}
+	db := newDB(&o, hooks)
 	flag := os.O_RDWR | os.O_CREATE
 	if db.readOnly {
 		flag = os.O_RDONLY
-	} else {
-		db.PreLoadFreelist = true
 	}
-	openFile := o.OpenFile
-	if openFile == nil {
-		openFile = os.OpenFile
-	}
-	db.openFile = openFile
-	f, err := openFile(path, flag, mode)
+	f, err := db.openFile(path, flag, mode)
 	if err != nil {
 		return nil, err
 	}
 	db.osf, db.file, db.path = f, osFile{f}, f.Name()
-	if hooks != nil {
-		if hooks.wrap != nil {
-			db.file = hooks.wrap(f)
-		}
-		if hooks.mmap != nil {
-			db.mmapFn = hooks.mmap
-		}
-		if hooks.munmap != nil {
-			db.munmapFn = hooks.munmap
-		}
+	if hooks != nil && hooks.wrap != nil {
+		db.file = hooks.wrap(f)
 	}
 	locked := false
 	defer func() {
@@ -403,6 +371,46 @@ func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB,
 	}
 	db.Logger().Infof("opened db file %s", db.path)
 	return db, nil
+}
+
+// newDB makes the DB that open fills in: the exported knobs from the options
+// (and bbolt's defaults for the rest), and the platform calls, or the test
+// seams that replace them.
+func newDB(o *Options, hooks *seams) *DB {
+	db := &DB{
+		NoSync:          o.NoSync,
+		NoGrowSync:      o.NoGrowSync,
+		MmapFlags:       o.MmapFlags,
+		NoFreelistSync:  o.NoFreelistSync,
+		PreLoadFreelist: o.PreLoadFreelist,
+		FreelistType:    o.FreelistType,
+		Mlock:           o.Mlock,
+		MaxSize:         o.MaxSize,
+		MaxBatchSize:    DefaultMaxBatchSize,
+		MaxBatchDelay:   DefaultMaxBatchDelay,
+		AllocSize:       DefaultAllocSize,
+		logger:          o.Logger,
+		readOnly:        o.ReadOnly,
+		noStats:         o.NoStatistics,
+		mmapFn:          mmap,
+		munmapFn:        munmap,
+	}
+	if !db.readOnly {
+		db.PreLoadFreelist = true
+	}
+	db.openFile = o.OpenFile
+	if db.openFile == nil {
+		db.openFile = os.OpenFile
+	}
+	if hooks != nil {
+		if hooks.mmap != nil {
+			db.mmapFn = hooks.mmap
+		}
+		if hooks.munmap != nil {
+			db.munmapFn = hooks.munmap
+		}
+	}
+	return db
 }
 
 // abandon undoes a failed Open.

@@ -2,7 +2,6 @@ package bolt_test
 
 import (
 	"bytes"
-	"flag"
 	"math/rand"
 	"path/filepath"
 	"sort"
@@ -12,8 +11,6 @@ import (
 
 	bolt "github.com/boltkv/bolt"
 )
-
-var freelistSeed = flag.Int64("freelist.seed", 1, "seed of the random workload in TestFreelistType_*")
 
 // freelistModel is the expected content of bucket "data".
 type freelistModel map[string][]byte
@@ -73,9 +70,7 @@ func freelistRandomTx(tb testing.TB, db *bolt.DB, rnd *rand.Rand, model freelist
 }
 
 func TestFreelistType_Map_RandomWorkload(t *testing.T) {
-	seed := *freelistSeed
-	t.Logf("seed %d (-freelist.seed)", seed)
-	rnd := rand.New(rand.NewSource(seed))
+	rnd := rand.New(rand.NewSource(int64(bolt.TestSeed(t))))
 	opts := &bolt.Options{FreelistType: bolt.FreelistMapType, NoSync: true, PageSize: 4096}
 	db := mustOpenDB(t, opts)
 	require.Equal(t, bolt.FreelistMapType, db.FreelistType)
@@ -149,7 +144,7 @@ func TestFreelistType_ReusesFreedPages(t *testing.T) {
 // The free-list type is an in-memory choice: a file written with one type
 // opens with the other and sees the same free pages.
 func TestFreelistType_SwitchAcrossReopen(t *testing.T) {
-	rnd := rand.New(rand.NewSource(*freelistSeed + 1))
+	rnd := rand.New(rand.NewSource(int64(bolt.TestSeed(t))))
 	model := freelistModel{}
 	path := filepath.Join(t.TempDir(), "db")
 	types := []bolt.FreelistType{bolt.FreelistArrayType, bolt.FreelistMapType, "", bolt.FreelistMapType, "unknown", bolt.FreelistArrayType}

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -385,28 +384,6 @@ func (w *kvWorkload) deleteKey(s kvState, paths []string) (kvMutation, bool) {
 		return kvMutation{path: strings.Split(p, "/"), key: keys[r.IntN(len(keys))], del: true}, true
 	}
 	return kvMutation{}, false
-}
-
-// testSeed returns the -seed flag of the randomized tests, or a seed from
-// the clock when it is 0, and logs it, again on failure.
-func testSeed(t testing.TB) uint64 {
-	t.Helper()
-	var seed uint64
-	if f := flag.Lookup("seed"); f != nil {
-		v, err := strconv.ParseInt(f.Value.String(), 10, 64)
-		require.NoError(t, err, "-seed")
-		seed = uint64(v)
-	}
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d", seed)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("failed with seed %d: rerun with -seed=%d", seed, seed)
-		}
-	})
-	return seed
 }
 
 // powercutRun is a recorded workload: the file calls it made and the state

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -24,8 +23,7 @@ import (
 // Flags shared by the randomized tests. A failing run prints its seed; pass
 // it back with -seed to replay the same operations.
 var (
-	simSeed = flag.Int64("seed", 0, "seed for randomized tests (0 picks one from the clock and logs it)")
-	simOps  = flag.Int("sim.ops", 0, "operations per page size in TestSimulation (0 uses the default, smaller with -short)")
+	simOps = flag.Int("sim.ops", 0, "operations per page size in TestSimulation (0 uses the default, smaller with -short)")
 
 	// simTrace locates failures that kill the process (a fault in unsafe
 	// code, say) before the test can print its trace of recent operations.
@@ -197,11 +195,7 @@ type simulation struct {
 }
 
 func TestSimulation(t *testing.T) {
-	seed := *simSeed
-	if seed == 0 {
-		seed = time.Now().UnixNano()
-	}
-	t.Logf("seed=%d (replay with -seed=%d)", seed, seed)
+	seed := int64(bolt.TestSeed(t))
 
 	ops := 3000
 	if testing.Short() {

@@ -499,3 +499,21 @@ func TestDB_Stats_AfterClose(t *testing.T) {
 	db.MustClose()
 	require.Equal(t, before, db.Stats())
 }
+
+func TestDB_NoStatistics(t *testing.T) {
+	db := mustOpenDB(t, &bolt.Options{NoStatistics: true})
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, mustCreate(t, tx, nil, "b").Put([]byte("k"), []byte("v")))
+	})
+	tx, err := db.Begin(false)
+	require.NoError(t, err)
+	mustView(t, db, func(tx *bolt.Tx) {})
+	require.Equal(t, bolt.Stats{}, db.Stats())
+	require.NoError(t, tx.Rollback())
+	require.Equal(t, bolt.Stats{}, db.Stats())
+
+	// The counters still work without the option.
+	db.MustReopenWith(nil)
+	mustView(t, db, func(tx *bolt.Tx) {})
+	require.Equal(t, 1, db.Stats().TxN)
+}

@@ -1,8 +1,5 @@
 package bolt_test
 
-// Tests of the options bbolt added in v1.5.0 (MaxSize, NoStatistics), kept
-// apart so they can be set aside while those options do not exist yet.
-
 import (
 	"bytes"
 	"crypto/sha256"
@@ -11,11 +8,13 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	bolt "github.com/boltkv/bolt"
 	berrors "github.com/boltkv/bolt/errors"
+	"github.com/stretchr/testify/require"
 )
+
+// Tests of Options.MaxSize (bbolt v1.5.0): growth refused past the limit, a
+// failed commit leaves the file and the transaction as they were.
 
 func TestDB_MaxSize_RefusesGrowth(t *testing.T) {
 	for _, noGrowSync := range []bool{false, true} {
@@ -60,45 +59,6 @@ func TestDB_MaxSize_RefusesGrowth(t *testing.T) {
 			})
 		})
 	}
-}
-
-func TestTx_Commit_FailureClosesTx(t *testing.T) {
-	const maxSize = 1 << 20
-	db := mustOpenDB(t, &bolt.Options{PageSize: 4096, MaxSize: maxSize})
-	mustUpdate(t, db, func(tx *bolt.Tx) {
-		require.NoError(t, mustCreate(t, tx, nil, "b").Put([]byte("k"), []byte("v1")))
-	})
-	before, err := os.ReadFile(db.path)
-	require.NoError(t, err)
-
-	tx, err := db.Begin(true)
-	require.NoError(t, err)
-	ran := false
-	tx.OnCommit(func() { ran = true })
-	b := tx.Bucket([]byte("b"))
-	require.NoError(t, b.Put([]byte("k"), []byte("v2")))
-	require.NoError(t, b.Put([]byte("huge"), make([]byte, 2*maxSize)))
-	requireErrIs(t, berrors.ErrMaxSizeReached, tx.Commit())
-	requireErrIs(t, berrors.ErrTxClosed, tx.Rollback())
-	requireErrIs(t, berrors.ErrTxClosed, tx.Commit())
-	require.Equal(t, -1, tx.ID())
-	require.False(t, ran, "OnCommit must not run for a failed commit")
-
-	after, err := os.ReadFile(db.path)
-	require.NoError(t, err)
-	require.Equal(t, sha256.Sum256(before), sha256.Sum256(after), "a failed commit changed the file")
-
-	mustView(t, db, func(tx *bolt.Tx) {
-		require.Equal(t, []byte("v1"), tx.Bucket([]byte("b")).Get([]byte("k")))
-		require.Nil(t, tx.Bucket([]byte("b")).Get([]byte("huge")))
-	})
-	mustUpdate(t, db, func(tx *bolt.Tx) {
-		require.NoError(t, tx.Bucket([]byte("b")).Put([]byte("k"), []byte("v3")))
-	})
-	db.MustReopen()
-	mustView(t, db, func(tx *bolt.Tx) {
-		require.Equal(t, []byte("v3"), tx.Bucket([]byte("b")).Get([]byte("k")))
-	})
 }
 
 func TestOpen_MaxSize_ExistingLargerFileOpens(t *testing.T) {
@@ -172,20 +132,41 @@ func TestDB_MaxSize_ClosedFileWithinLimit(t *testing.T) {
 	})
 }
 
-func TestDB_NoStatistics(t *testing.T) {
-	db := mustOpenDB(t, &bolt.Options{NoStatistics: true})
+func TestTx_Commit_FailureClosesTx(t *testing.T) {
+	const maxSize = 1 << 20
+	db := mustOpenDB(t, &bolt.Options{PageSize: 4096, MaxSize: maxSize})
 	mustUpdate(t, db, func(tx *bolt.Tx) {
-		require.NoError(t, mustCreate(t, tx, nil, "b").Put([]byte("k"), []byte("v")))
+		require.NoError(t, mustCreate(t, tx, nil, "b").Put([]byte("k"), []byte("v1")))
 	})
-	tx, err := db.Begin(false)
+	before, err := os.ReadFile(db.path)
 	require.NoError(t, err)
-	mustView(t, db, func(tx *bolt.Tx) {})
-	require.Equal(t, bolt.Stats{}, db.Stats())
-	require.NoError(t, tx.Rollback())
-	require.Equal(t, bolt.Stats{}, db.Stats())
 
-	// The counters still work without the option.
-	db.MustReopenWith(nil)
-	mustView(t, db, func(tx *bolt.Tx) {})
-	require.Equal(t, 1, db.Stats().TxN)
+	tx, err := db.Begin(true)
+	require.NoError(t, err)
+	ran := false
+	tx.OnCommit(func() { ran = true })
+	b := tx.Bucket([]byte("b"))
+	require.NoError(t, b.Put([]byte("k"), []byte("v2")))
+	require.NoError(t, b.Put([]byte("huge"), make([]byte, 2*maxSize)))
+	requireErrIs(t, berrors.ErrMaxSizeReached, tx.Commit())
+	requireErrIs(t, berrors.ErrTxClosed, tx.Rollback())
+	requireErrIs(t, berrors.ErrTxClosed, tx.Commit())
+	require.Equal(t, -1, tx.ID())
+	require.False(t, ran, "OnCommit must not run for a failed commit")
+
+	after, err := os.ReadFile(db.path)
+	require.NoError(t, err)
+	require.Equal(t, sha256.Sum256(before), sha256.Sum256(after), "a failed commit changed the file")
+
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.Equal(t, []byte("v1"), tx.Bucket([]byte("b")).Get([]byte("k")))
+		require.Nil(t, tx.Bucket([]byte("b")).Get([]byte("huge")))
+	})
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, tx.Bucket([]byte("b")).Put([]byte("k"), []byte("v3")))
+	})
+	db.MustReopen()
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.Equal(t, []byte("v3"), tx.Bucket([]byte("b")).Get([]byte("k")))
+	})
 }
