@@ -1,7 +1,7 @@
 package bolt_test
 
-// Tests of Tx.Page, kept apart so they can be set aside while Tx.Page does
-// not exist yet.
+// Tests of Tx.Page: what it reports for each kind of page, free pages
+// included, and the errors for ids it cannot describe.
 
 import (
 	"testing"
