@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# .ci/platforms.sh: run the test suite on platforms other than linux/amd64,
-# for real, from a linux/amd64 Debian 12 machine. Usage, from anywhere in the
-# checkout: bash .ci/platforms.sh
+# .ci/platforms.sh: runs the short test suites of the root package and
+# cmd/bolt on platforms other than linux/amd64, for real, from a linux/amd64
+# Debian 12 machine.
 #
-# Steps (each under `timeout`, with its name and duration):
-#   linux/386       native: GOARCH=386 go test -short (CGO_ENABLED=0, no -race)
-#   windows/amd64   the test binaries cross-compiled and run under wine64
-#   linux/arm64     the test binaries run under qemu-aarch64 (user mode)
-#   linux/s390x     the test binaries run under qemu-s390x: big-endian
-#   cross GOOS/ARCH go vet + go build for eight more targets
-# The test steps run the root package and ./cmd/bolt in -short mode and print
-# a summary per package: tests run/passed/failed/skipped, and the first lines
-# of each failure. The full logs (raw -v output and test2json) stay in
-# $PLATFORMS_WORKDIR/logs.
-#
-# Missing emulators are installed once with apt-get (wine, wine64,
-# gcc-mingw-w64-x86-64-win32 for the shim DLL, qemu-user-static); a step
-# whose emulator cannot be had says "PLATFORM STEP SKIPPED" and counts as
-# skipped. The last line is the summary, "platforms: N passed, M failed,
-# K skipped"; the exit status is 1 when a step failed.
+# Usage: bash .ci/platforms.sh [STEP...]           runs the steps
+#        bash .ci/platforms.sh install [STEP...]   installs what they need
+# STEP is one of (default: all four)
+#   32bit   linux/386 natively if this host runs 386 binaries (a probe built
+#           from .ci/probe decides), else linux/arm (GOARM=7) under qemu-arm:
+#           some kernels lack IA-32 emulation ("exec format error"), and
+#           Debian 12's qemu-i386 cannot run Go 386 binaries. Either way a
+#           32-bit suite runs.
+#   wine    windows/amd64 under wine64
+#   arm64   linux/arm64 under qemu-aarch64
+#   s390x   linux/s390x under qemu-s390x: big-endian
+# A step whose emulator is missing fails, saying so; `install` gets them with
+# apt-get (qemu-user-static, wine64, gcc-mingw-w64-x86-64-win32 for the shim
+# DLL). Each test log is summarized by .ci/t2jsum; the full logs stay in
+# $PLATFORMS_WORKDIR/logs. The last line is "platforms: N passed, M failed",
+# and the exit status is 1 when a step failed. If CI_NOTES names a file, the
+# 32-bit step appends a line to it saying which suite ran (.ci/run prints it).
 #
 # What the emulated runs need, and why:
 #   wine    Debian 12's wine 8.0 has no bcryptprimitives.dll, which every
@@ -34,299 +35,43 @@
 #           the summary then tags the failures that are only that.
 #   qemu    binfmt_misc is not mounted, so a test binary cannot re-execute
 #           itself under emulation: BOLT_NO_REEXEC=1 makes the tests that
-#           need a child process skip themselves, saying so.
+#           need a child process skip themselves, saying so. BOLT_QEMU_USER=1
+#           tells the tests they run under qemu user mode, which delivers
+#           SIGBUS without the fault address.
 #
 # Knobs (environment):
-#   PLATFORMS_STEPS     steps to run (default "386 wine arm64 s390x cross")
-#   PLATFORMS_INSTALL   0: never run apt-get (missing emulators skip)
+#   PLATFORMS_FORCE_NO_386     1: act as if 386 binaries did not run here
 #   PLATFORMS_PKGS      packages to test (default ". ./cmd/bolt")
 #   PLATFORMS_QEMU_RUN  a -test.run pattern for the qemu steps (default:
 #                       the whole short suite)
 #   PLATFORMS_WORKDIR   binaries, logs, the wine prefix and the shim
 #                       (default ~/.cache/bolt-platforms; kept between runs)
 #   PLATFORMS_WINE_STDLIB_FIX  0: no -overlay for the wine build (see above)
+# Under .ci/run, STEP_DEADLINE (seconds since the epoch) bounds each test
+# binary's -test.timeout, so that a hang prints its goroutines in time.
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 ROOT=$(pwd)
-export ROOT
-
-if ! command -v go >/dev/null 2>&1; then
-	export PATH="/usr/local/go/bin:$PATH"
-fi
-if ! command -v go >/dev/null 2>&1; then
-	echo "platforms: go not found on PATH or in /usr/local/go/bin" >&2
-	echo "platforms: 0 passed, 1 failed, 0 skipped"
-	exit 1
-fi
-
+command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
 export GOWORK=off CGO_ENABLED=0
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
-unset GOOS GOARCH GO386 GOARM64
-export WORK="${PLATFORMS_WORKDIR:-${HOME:-/root}/.cache/bolt-platforms}"
+unset GOOS GOARCH GO386 GOARM GOARM64
+WORK="${PLATFORMS_WORKDIR:-${HOME:-/root}/.cache/bolt-platforms}"
 mkdir -p "$WORK/bin" "$WORK/logs"
-export PKGS="${PLATFORMS_PKGS:-. ./cmd/bolt}"
-export QEMU_RUN="${PLATFORMS_QEMU_RUN:-}"
-STEPS=" ${PLATFORMS_STEPS:-386 wine arm64 s390x cross} "
-
-now_ms() {
-	local us=${EPOCHREALTIME//[^0-9]/}
-	echo $((10#$us / 1000))
-}
-export -f now_ms
-
-# ---- helpers used inside the steps (exported to their bash -c) ----
+read -r -a PKGS <<<"${PLATFORMS_PKGS:-. ./cmd/bolt}"
 
 # loud MESSAGE: a line that stands out in a long log.
 loud() {
 	echo "!!!!!!!! $*"
 }
 
-# t2jsum: builds (once) the small summarizer of test2json streams.
-t2jsum_src() {
-	cat <<'EOF'
-// t2jsum reads `go test -json` / test2json events on stdin and prints a
-// short summary: how many tests ran, passed, failed and were skipped, and
-// for each failing test the first lines of its own output. Exit status 1
-// when the run failed: a test failed, the binary died, or no test ran.
-package main
-
-import (
-	"bufio"
-	"encoding/json"
-	"flag"
-	"fmt"
-	"os"
-	"sort"
-	"strings"
-)
-
-type event struct {
-	Action  string
-	Test    string
-	Elapsed float64
-	Output  string
-}
-
-type test struct {
-	name    string
-	result  string // pass, fail or skip; "" if it never ended
-	elapsed float64
-	out     []string
-}
-
-var maxWidth = 240
-
-func main() {
-	maxLines := flag.Int("lines", 10, "output lines shown per failing test")
-	maxFails := flag.Int("fails", 15, "failing tests shown in detail")
-	tempdir := flag.Bool("tempdir", false, "tag failures that show a t.TempDir cleanup error")
-	emptyOK := flag.Bool("empty-ok", false, "a run in which no test matched passes")
-	flag.Parse()
-
-	tests := map[string]*test{}
-	var order []string
-	var pkgOut []string
-	pkgResult := ""
-	sc := bufio.NewScanner(os.Stdin)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		var e event
-		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
-			pkgOut = append(pkgOut, string(line))
-			continue
-		}
-		out := strings.TrimRight(e.Output, "\r\n")
-		switch {
-		case e.Action == "build-output":
-			pkgOut = append(pkgOut, out)
-		case e.Action == "build-fail":
-			pkgResult = "fail"
-		case e.Test == "":
-			switch e.Action {
-			case "output":
-				pkgOut = append(pkgOut, out)
-			case "pass", "fail", "skip":
-				pkgResult = e.Action
-			}
-		default:
-			t := tests[e.Test]
-			if t == nil {
-				t = &test{name: e.Test}
-				tests[e.Test] = t
-				order = append(order, e.Test)
-			}
-			switch e.Action {
-			case "output":
-				s := strings.TrimSpace(out)
-				for _, p := range []string{"=== ", "--- PASS", "--- FAIL", "--- SKIP"} {
-					if strings.HasPrefix(s, p) {
-						s = ""
-					}
-				}
-				if s != "" {
-					t.out = append(t.out, out)
-				}
-			case "pass", "fail", "skip":
-				t.result, t.elapsed = e.Action, e.Elapsed
-			}
-		}
-	}
-
-	failedChild := map[string]bool{}
-	for _, name := range order {
-		if tests[name].result == "fail" {
-			for p := name; strings.Contains(p, "/"); {
-				p = p[:strings.LastIndex(p, "/")]
-				failedChild[p] = true
-			}
-		}
-	}
-	var top, sub [4]int // run, passed, failed, skipped
-	var fails, unfinished []*test
-	for _, name := range order {
-		t := tests[name]
-		c := &top
-		if strings.Contains(name, "/") {
-			c = &sub
-		}
-		c[0]++
-		switch t.result {
-		case "pass":
-			c[1]++
-		case "fail":
-			c[2]++
-			if !failedChild[name] {
-				fails = append(fails, t)
-			}
-		case "skip":
-			c[3]++
-		default:
-			unfinished = append(unfinished, t)
-		}
-	}
-	fmt.Printf("tests: %d run, %d passed, %d failed, %d skipped; subtests: %d run, %d passed, %d failed, %d skipped\n",
-		top[0], top[1], top[2], top[3], sub[0], sub[1], sub[2], sub[3])
-
-	nTempdir := 0
-	for i, t := range fails {
-		tag := ""
-		if *tempdir {
-			cleanup, other := false, false
-			for _, l := range t.out {
-				switch {
-				case strings.Contains(l, "TempDir RemoveAll cleanup"):
-					cleanup = true
-				case strings.Contains(l, "Error Trace:"), strings.Contains(l, "panic:"),
-					strings.Contains(l, "Error:"), strings.Contains(l, "hang:"):
-					other = true
-				}
-			}
-			switch {
-			case cleanup && !other:
-				tag = " [nothing but a t.TempDir cleanup error]"
-				nTempdir++
-			case cleanup:
-				tag = " [a t.TempDir cleanup error, and more]"
-			}
-		}
-		if i < *maxFails {
-			fmt.Printf("FAILED %s (%.2fs)%s\n", t.name, t.elapsed, tag)
-			printLines(t.out, *maxLines)
-		}
-	}
-	if len(fails) > *maxFails {
-		fmt.Printf("... and %d more failing tests (listed below; details in the log)\n", len(fails)-*maxFails)
-	}
-	for _, t := range unfinished {
-		fmt.Printf("UNFINISHED %s: still running when the test binary stopped\n", t.name)
-		printLines(t.out, *maxLines)
-	}
-	if len(unfinished) > 0 || pkgResult == "" || (pkgResult == "fail" && len(fails) == 0) {
-		var keep []string
-		for _, l := range pkgOut {
-			if s := strings.TrimSpace(l); s != "" && s != "FAIL" && s != "PASS" && !strings.HasPrefix(s, "FAIL\t") {
-				keep = append(keep, l)
-			}
-		}
-		if len(keep) > 0 {
-			fmt.Println("output outside any test (how the binary ended):")
-			printLines(keep, 3*(*maxLines))
-		}
-	}
-	if *tempdir && nTempdir > 0 {
-		fmt.Printf("%d of the %d failing tests show nothing but a t.TempDir cleanup error\n", nTempdir, len(fails))
-	}
-	if len(fails) > 0 {
-		names := make([]string, len(fails))
-		for i, t := range fails {
-			names[i] = t.name
-		}
-		sort.Strings(names)
-		fmt.Printf("failing: %s\n", strings.Join(names, " "))
-	}
-	switch {
-	case top[0] == 0 && pkgResult == "pass" && *emptyOK:
-		fmt.Println("result: PASS (no test matched)")
-		return
-	case top[0] == 0 && pkgResult != "fail":
-		fmt.Println("result: FAIL (no test ran)")
-	case pkgResult == "pass" && len(fails) == 0 && len(unfinished) == 0:
-		fmt.Println("result: PASS")
-		return
-	case pkgResult == "":
-		fmt.Println("result: FAIL (the test binary ended without a verdict)")
-	default:
-		fmt.Println("result: FAIL")
-	}
-	os.Exit(1)
-}
-
-// printLines prints the first n non-blank lines, each cut to maxWidth, with
-// a run of identical lines shown once.
-func printLines(lines []string, n int) {
-	var kept []string
-	var reps []int
-	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		if k := len(kept); k > 0 && kept[k-1] == l {
-			reps[k-1]++
-			continue
-		}
-		kept, reps = append(kept, l), append(reps, 1)
-	}
-	for i, l := range kept {
-		if i == n {
-			fmt.Printf("    | ... (%d lines in all: see the log)\n", len(lines))
-			return
-		}
-		if len(l) > maxWidth {
-			l = l[:maxWidth] + " ..."
-		}
-		if reps[i] > 1 {
-			l += fmt.Sprintf("   [this line %d times]", reps[i])
-		}
-		fmt.Printf("    | %s\n", l)
-	}
-}
-EOF
-}
-
-build_t2jsum() {
-	local dir="$WORK/t2jsum"
-	mkdir -p "$dir"
-	t2jsum_src >"$dir/main.go.new"
-	printf 'module t2jsum\n\ngo 1.22\n' >"$dir/go.mod"
-	if [ -x "$WORK/bin/t2jsum" ] && cmp -s "$dir/main.go.new" "$dir/main.go"; then
-		rm -f "$dir/main.go.new"
-		return 0
+# note MESSAGE: prints MESSAGE and hands it to .ci/run's summary.
+note() {
+	echo "platforms: $*"
+	if [ -n "${CI_NOTES:-}" ]; then
+		echo "$*" >>"$CI_NOTES"
 	fi
-	mv "$dir/main.go.new" "$dir/main.go"
-	(cd "$dir" && env -u GOOS -u GOARCH go build -o "$WORK/bin/t2jsum" .)
 }
 
 # pkgname PKG: a file-name-friendly name for a package path.
@@ -337,21 +82,30 @@ pkgname() {
 	esac
 }
 
-# run_binary LABEL PKG TIMEOUT BIN_AND_ARGS...: runs a test binary (through
-# its emulator, which is part of BIN_AND_ARGS) in PKG's directory, as go test
-# does, with -test.v=test2json, keeps the raw log and the test2json log, and
-# prints the summary. Returns 0 when the package passed.
+# test_timeout DEFAULT: a test binary's -test.timeout: DEFAULT, or what is
+# left before STEP_DEADLINE less 20 seconds (at least 30).
+test_timeout() {
+	if [ -z "${STEP_DEADLINE:-}" ]; then
+		echo "$1"
+		return
+	fi
+	local left=$((STEP_DEADLINE - $(date +%s) - 20))
+	echo "$((left < 30 ? 30 : left))s"
+}
+
+# run_binary LABEL PKG BIN_AND_ARGS...: runs a test binary (through its
+# emulator, which is part of BIN_AND_ARGS) in PKG's directory, as go test
+# does, keeps the raw and the test2json log, and prints the summary (with
+# T2JSUM_FLAGS). Returns 0 when the package passed.
 run_binary() {
-	local label=$1 pkg=$2 tmo=$3
-	shift 3
-	local raw="$WORK/logs/$label.log" json="$WORK/logs/$label.json"
-	local rc sumrc
+	local label=$1 pkg=$2
+	shift 2
+	local raw="$WORK/logs/$label.log" json="$WORK/logs/$label.json" rc sumrc
 	echo "--- $label: $*"
-	(cd "$ROOT/$pkg" && "$@" -test.v=test2json -test.timeout="$tmo" 2>&1) |
+	(cd "$ROOT/$pkg" && "$@" -test.v=test2json -test.timeout="$(test_timeout 8m)" 2>&1) |
 		tee "$raw" | go tool test2json -t -p "$pkg" >"$json"
 	rc=${PIPESTATUS[0]}
-	# shellcheck disable=SC2086 # T2JSUM_FLAGS is a list of flags
-	"$WORK/bin/t2jsum" ${T2JSUM_FLAGS:-} <"$json"
+	"$WORK/bin/t2jsum" "${T2JSUM_FLAGS[@]}" <"$json"
 	sumrc=$?
 	echo "    (exit status $rc; logs: $raw, $json)"
 	if ((sumrc == 0 && rc != 0)); then
@@ -360,33 +114,104 @@ run_binary() {
 	fi
 	return "$sumrc"
 }
-
-export -f loud pkgname run_binary
+T2JSUM_FLAGS=()
 
 # ---- the steps ----
 
+# runs_386: whether this host executes linux/386 binaries. Prints why not.
+# PLATFORMS_FORCE_NO_386=1 probes with a linux/mips binary instead, which an
+# amd64 host cannot run either: the whole detection path runs for real.
+runs_386() {
+	local arch=386 bin out rc=0
+	if [ "${PLATFORMS_FORCE_NO_386:-0}" = 1 ]; then
+		arch=mips
+		echo -n "PLATFORMS_FORCE_NO_386=1, so the probe is a linux/mips binary: "
+	fi
+	bin="$WORK/bin/probe-$arch"
+	if ! out=$(GOARCH=$arch go build -C "$ROOT/.ci" -o "$bin" ./probe 2>&1); then
+		echo "the probe does not build: $out"
+		return 2
+	fi
+	out=$("$bin" 2>&1) || rc=$?
+	if ((rc == 0)) && [ "$out" = "probe: linux/386" ]; then
+		return 0
+	fi
+	echo "this host cannot run it (exit status $rc: ${out:-no output})"
+	return 1
+}
+
+step_32bit() {
+	local why rc=0
+	why=$(runs_386) || rc=$?
+	case $rc in
+	0)
+		note "32-bit suite: linux/386, native"
+		step_386
+		;;
+	1)
+		note "32-bit suite: linux/arm (GOARM=7) under qemu-arm: $why"
+		GOARM=7 step_qemu arm arm
+		;;
+	*)
+		loud "$why"
+		return 1
+		;;
+	esac
+}
+
 step_386() {
-	local pkg rc=0
-	for pkg in $PKGS; do
-		local label
+	local pkg label rc=0
+	for pkg in "${PKGS[@]}"; do
 		label="linux-386-$(pkgname "$pkg")"
-		echo "--- $label: GOARCH=386 go test -short -count=1 -json -timeout=3m $pkg"
-		GOARCH=386 go test -short -count=1 -json -timeout=3m "$pkg" >"$WORK/logs/$label.json" 2>&1
+		echo "--- $label: GOARCH=386 go test -short -count=1 -json $pkg"
+		GOARCH=386 go test -short -count=1 -json -timeout="$(test_timeout 4m)" "$pkg" >"$WORK/logs/$label.json" 2>&1
 		"$WORK/bin/t2jsum" <"$WORK/logs/$label.json" || rc=1
 		echo "    (log: $WORK/logs/$label.json)"
 	done
 	return "$rc"
 }
 
-find_wine() {
-	local w
-	for w in wine64 /usr/lib/wine/wine64 wine64-stable; do
-		if command -v "$w" >/dev/null 2>&1; then
-			command -v "$w"
+# find_tool NAME...: the path of the first NAME that is installed.
+find_tool() {
+	local t
+	for t in "$@"; do
+		if command -v "$t" >/dev/null 2>&1; then
+			command -v "$t"
 			return 0
 		fi
 	done
 	return 1
+}
+
+# step_qemu GOARCH QEMUARCH: the suites under qemu-QEMUARCH (user mode).
+step_qemu() {
+	local arch=$1 qarch=$2 qemu
+	if ! qemu=$(find_tool "qemu-$qarch-static" "qemu-$qarch"); then
+		loud "FAILED: linux/$arch needs qemu-$qarch-static (qemu-user-static), which is not installed: run bash .ci/platforms.sh install"
+		return 1
+	fi
+	export BOLT_NO_REEXEC=1 BOLT_QEMU_USER=1 BOLT_EMULATOR=qemu
+	loud "NOTE: BOLT_NO_REEXEC=1: the tests that re-execute the test binary skip themselves under qemu"
+	local runargs=()
+	if [ -n "${PLATFORMS_QEMU_RUN:-}" ]; then
+		loud "NOTE: PLATFORMS_QEMU_RUN: only the tests matching $PLATFORMS_QEMU_RUN run"
+		runargs=(-test.run "$PLATFORMS_QEMU_RUN")
+		T2JSUM_FLAGS=(-empty-ok)
+	fi
+	local pkg name bin rc=0
+	for pkg in "${PKGS[@]}"; do
+		name=$(pkgname "$pkg")
+		bin="$WORK/bin/linux-$arch-$name.test"
+		echo "--- GOARCH=$arch ${GOARM:+GOARM=$GOARM }go test -c -o $bin $pkg"
+		rm -f "$bin"
+		if ! GOARCH=$arch go test -c -o "$bin" "$pkg"; then
+			rc=1
+			continue
+		fi
+		[ -f "$bin" ] || continue # no test files
+		run_binary "linux-$arch-$name" "$pkg" "$qemu" "$bin" -test.short "${runargs[@]}" || rc=1
+	done
+	return "$rc"
 }
 
 # wine_overlay FILE: writes a -overlay JSON to FILE that patches the
@@ -394,8 +219,7 @@ find_wine() {
 # 8.0 lacks FileDispositionInformationEx). Fails, saying why, when this Go's
 # source does not look as expected.
 wine_overlay() {
-	local out=$1
-	local src
+	local out=$1 src
 	src="$(go env GOROOT)/src/internal/syscall/windows/at_windows.go"
 	if [ ! -f "$src" ]; then
 		echo "no $src in this Go: nothing to patch"
@@ -412,24 +236,15 @@ wine_overlay() {
 	printf '{"Replace":{"%s":"%s"}}\n' "$src" "$WORK/overlay/at_windows.go" >"$out"
 }
 
-step_wine() {
-	local wine
-	if ! wine=$(find_wine); then
-		loud "PLATFORM STEP SKIPPED: windows/amd64: wine64 is not installed and could not be installed"
-		return 3
-	fi
-	export WINEPREFIX="$WORK/wine64-prefix" WINEARCH=win64 WINEDEBUG=-all
-	# No Mono or Gecko installers: the tests need neither.
-	export WINEDLLOVERRIDES="mscoree,mshtml="
-	unset DISPLAY WAYLAND_DISPLAY
-
-	# The shim, built when missing or when its source changed.
-	local shim="$WORK/winshim/bcryptprimitives.dll" stamp
+# wine_prefix WINE: makes the wine prefix (once) and puts the
+# bcryptprimitives.dll shim into it, built when missing or changed.
+wine_prefix() {
+	local wine=$1 shim="$WORK/winshim/bcryptprimitives.dll" stamp
 	stamp=$(cat "$ROOT"/.ci/winshim/bcryptprimitives.{c,def} | sha256sum | cut -d' ' -f1)
 	if [ ! -f "$shim" ] || [ "$(cat "$shim.sha256" 2>/dev/null)" != "$stamp" ]; then
 		if ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
-			loud "PLATFORM STEP SKIPPED: windows/amd64: x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64-win32) is needed to build the bcryptprimitives.dll shim and is not installed"
-			return 3
+			loud "FAILED: x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64-win32) builds the bcryptprimitives.dll shim and is not installed: run bash .ci/platforms.sh install"
+			return 1
 		fi
 		mkdir -p "$WORK/winshim"
 		echo "--- building the bcryptprimitives.dll shim from .ci/winshim/"
@@ -438,13 +253,12 @@ step_wine() {
 			-ladvapi32 || return 1
 		echo "$stamp" >"$shim.sha256"
 	fi
-
 	if [ ! -f "$WINEPREFIX/system.reg" ]; then
 		echo "--- creating the wine prefix $WINEPREFIX (once)"
-		"$wine" wineboot --init >"$WORK/logs/wineboot.log" 2>&1 || {
+		if ! timeout 300 "$wine" wineboot --init >"$WORK/logs/wineboot.log" 2>&1; then
 			cat "$WORK/logs/wineboot.log"
 			return 1
-		}
+		fi
 	fi
 	local sys32="$WINEPREFIX/drive_c/windows/system32"
 	if [ ! -d "$sys32" ]; then
@@ -452,9 +266,22 @@ step_wine() {
 		return 1
 	fi
 	cp "$shim" "$sys32/bcryptprimitives.dll"
+}
+
+step_wine() {
+	local wine
+	if ! wine=$(find_tool wine64 /usr/lib/wine/wine64 wine64-stable); then
+		loud "FAILED: windows/amd64 needs wine64, which is not installed: run bash .ci/platforms.sh install"
+		return 1
+	fi
+	export WINEPREFIX="$WORK/wine64-prefix" WINEARCH=win64 WINEDEBUG=-all
+	# No Mono or Gecko installers: the tests need neither.
+	export WINEDLLOVERRIDES="mscoree,mshtml="
+	unset DISPLAY WAYLAND_DISPLAY
+	wine_prefix "$wine" || return 1
 
 	local overlay=() ovfile="$WORK/overlay/overlay.json" why
-	T2JSUM_FLAGS="-tempdir"
+	T2JSUM_FLAGS=(-tempdir)
 	if [ "${PLATFORMS_WINE_STDLIB_FIX:-1}" = 1 ]; then
 		if why=$(wine_overlay "$ovfile"); then
 			overlay=(-overlay "$ovfile")
@@ -465,202 +292,134 @@ step_wine() {
 	else
 		loud "NOTE: PLATFORMS_WINE_STDLIB_FIX=0: t.TempDir cleanups will fail under wine 8"
 	fi
-	export T2JSUM_FLAGS
 
-	local pkg rc=0
-	for pkg in $PKGS; do
-		local name exe
+	local pkg name exe rc=0
+	for pkg in "${PKGS[@]}"; do
 		name=$(pkgname "$pkg")
 		exe="$WORK/bin/windows-amd64-$name.test.exe"
 		echo "--- GOOS=windows GOARCH=amd64 go test -c ${overlay[*]} -o $exe $pkg"
+		rm -f "$exe"
 		if ! GOOS=windows GOARCH=amd64 go test -c "${overlay[@]}" -o "$exe" "$pkg"; then
 			rc=1
 			continue
 		fi
 		[ -f "$exe" ] || continue # no test files
-		local tmo=5m
-		if [ "$pkg" = . ]; then
-			tmo=8m
-		fi
-		run_binary "windows-amd64-$name" "$pkg" "$tmo" "$wine" "$exe" -test.short || rc=1
+		run_binary "windows-amd64-$name" "$pkg" "$wine" "$exe" -test.short || rc=1
 	done
 	# Stop this prefix's wineserver (only ours: it is per prefix).
 	local ws
-	for ws in wineserver /usr/lib/wine/wineserver64 wineserver-stable; do
-		if command -v "$ws" >/dev/null 2>&1; then
-			"$ws" -k >/dev/null 2>&1
-			break
-		fi
-	done
+	if ws=$(find_tool wineserver /usr/lib/wine/wineserver64 wineserver-stable); then
+		"$ws" -k >/dev/null 2>&1
+	fi
 	return "$rc"
 }
 
-# step_qemu GOARCH QEMUNAME
-step_qemu() {
-	local arch=$1 qarch=$2 qemu="" q
-	for q in "qemu-$qarch-static" "qemu-$qarch"; do
-		if command -v "$q" >/dev/null 2>&1; then
-			qemu=$(command -v "$q")
-			break
-		fi
-	done
-	if [ -z "$qemu" ]; then
-		loud "PLATFORM STEP SKIPPED: linux/$arch: qemu-$qarch-static (qemu-user-static) is not installed and could not be installed"
-		return 3
-	fi
-	export BOLT_NO_REEXEC=1 BOLT_EMULATOR=qemu
-	loud "NOTE: BOLT_NO_REEXEC=1: the tests that re-execute the test binary skip themselves under qemu"
-	local runargs=()
-	if [ -n "$QEMU_RUN" ]; then
-		loud "NOTE: PLATFORMS_QEMU_RUN: only the tests matching $QEMU_RUN run"
-		runargs=(-test.run "$QEMU_RUN")
-		export T2JSUM_FLAGS=-empty-ok
-	fi
-	local pkg rc=0
-	for pkg in $PKGS; do
-		local name bin
-		name=$(pkgname "$pkg")
-		bin="$WORK/bin/linux-$arch-$name.test"
-		echo "--- GOARCH=$arch go test -c -o $bin $pkg"
-		if ! GOARCH=$arch go test -c -o "$bin" "$pkg"; then
-			rc=1
-			continue
-		fi
-		[ -f "$bin" ] || continue
-		run_binary "linux-$arch-$name" "$pkg" 8m "$qemu" "$bin" -test.short "${runargs[@]}" || rc=1
-	done
-	return "$rc"
-}
+step_arm64() { step_qemu arm64 aarch64; }
+step_s390x() { step_qemu s390x s390x; }
 
-step_cross() {
-	local goos=$1 goarch=$2
-	echo "--- GOOS=$goos GOARCH=$goarch go vet ./... && go build ./..."
-	GOOS=$goos GOARCH=$goarch go vet ./... && GOOS=$goos GOARCH=$goarch go build ./...
-}
+# ---- installs ----
 
-export -f find_wine wine_overlay step_386 step_wine step_qemu step_cross
-
-# ---- installs, once ----
-
-apt_updated=0
-# install CMD PACKAGES...: installs PACKAGES with apt-get unless CMD exists.
-install() {
+# apt_install CMD PACKAGES...: installs PACKAGES with apt-get unless CMD is
+# already there.
+apt_install() {
 	local cmd=$1
 	shift
-	if command -v "$cmd" >/dev/null 2>&1 || [ -x "$cmd" ]; then
+	if command -v "$cmd" >/dev/null 2>&1; then
+		echo "platforms: $cmd is installed"
 		return 0
 	fi
-	if [ "${PLATFORMS_INSTALL:-1}" = 0 ]; then
-		echo "platforms: $cmd is missing and PLATFORMS_INSTALL=0: not installing $*"
-		return 1
-	fi
 	if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
-		echo "platforms: $cmd is missing, and apt-get is not there or this is not root: not installing $*"
+		loud "FAILED: $cmd is missing, and apt-get is not there or this is not root: install $* by hand"
 		return 1
 	fi
-	local start
-	start=$(now_ms)
-	if ((apt_updated == 0)); then
+	local start=$SECONDS
+	if [ ! -f "$WORK/logs/apt-update.done" ]; then
 		echo "platforms: apt-get update"
 		timeout 300 apt-get update -q >"$WORK/logs/apt-update.log" 2>&1 || tail -5 "$WORK/logs/apt-update.log"
-		apt_updated=1
+		touch "$WORK/logs/apt-update.done"
 	fi
 	echo "platforms: apt-get install -y --no-install-recommends $*"
 	if ! DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y --no-install-recommends "$@" \
 		>"$WORK/logs/apt-install.log" 2>&1; then
 		tail -5 "$WORK/logs/apt-install.log"
-		echo "platforms: installing $* failed"
+		loud "FAILED: installing $*"
 		return 1
 	fi
-	echo "platforms: installed $* ($((($(now_ms) - start) / 1000))s)"
+	echo "platforms: installed $* ($((SECONDS - start))s)"
 }
 
-if [[ $STEPS == *" wine "* ]]; then
-	if ! find_wine >/dev/null; then
-		install wine64 wine wine64
-	fi
-	if [ ! -f "$WORK/winshim/bcryptprimitives.dll" ]; then
-		install x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64-win32
-	fi
-fi
-if [[ $STEPS == *" arm64 "* || $STEPS == *" s390x "* ]]; then
-	if ! command -v qemu-aarch64-static >/dev/null 2>&1 || ! command -v qemu-s390x-static >/dev/null 2>&1; then
-		install qemu-s390x-static qemu-user-static
-	fi
-fi
-
-if ! build_t2jsum; then
-	echo "platforms: cannot build the test-log summarizer"
-	echo "platforms: 0 passed, 1 failed, 0 skipped"
-	exit 1
-fi
+# install STEP...: installs what the steps need.
+install() {
+	local s rc=0
+	rm -f "$WORK/logs/apt-update.done"
+	for s in "$@"; do
+		case $s in
+		32bit)
+			if runs_386 >/dev/null; then
+				echo "platforms: linux/386 binaries run here: the 32-bit step needs no emulator"
+			else
+				apt_install qemu-arm-static qemu-user-static || rc=1
+			fi
+			;;
+		arm64) apt_install qemu-aarch64-static qemu-user-static || rc=1 ;;
+		s390x) apt_install qemu-s390x-static qemu-user-static || rc=1 ;;
+		wine)
+			apt_install wine64 wine wine64 || rc=1
+			apt_install x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64-win32 || rc=1
+			;;
+		*)
+			echo "platforms: unknown step $s"
+			rc=1
+			;;
+		esac
+	done
+	return "$rc"
+}
 
 # ---- running ----
 
+all_steps=(32bit wine arm64 s390x)
+if [ "${1:-}" = install ]; then
+	shift
+	(($# > 0)) || set -- "${all_steps[@]}"
+	install "$@"
+	exit
+fi
+(($# > 0)) || set -- "${all_steps[@]}"
+
+if ! go build -C "$ROOT/.ci" -o "$WORK/bin/t2jsum" ./t2jsum; then
+	echo "platforms: cannot build the test-log summarizer .ci/t2jsum"
+	echo "platforms: 0 passed, 1 failed"
+	exit 1
+fi
+
 passed=0
 failed=0
-skipped=0
 results=()
-start_all=$(now_ms)
-
-# step NAME LIMIT_SECONDS COMMAND...
-step() {
-	local name=$1 limit=$2
-	shift 2
-	local start rc=0 ms dur verdict
+for s in "$@"; do
+	if ! declare -F "step_$s" >/dev/null || [[ " ${all_steps[*]} " != *" $s "* ]]; then
+		echo "platforms: unknown step $s (steps: ${all_steps[*]})"
+		failed=$((failed + 1))
+		continue
+	fi
 	echo
-	echo "==> platform: ${name}"
-	start=$(now_ms)
-	timeout --kill-after=20 "$limit" bash -c '"$@"' _ "$@" || rc=$?
-	ms=$(($(now_ms) - start))
-	dur=$(printf '%d.%03ds' $((ms / 1000)) $((ms % 1000)))
-	case $rc in
-	0)
-		verdict="ok"
+	echo "==> platform: $s"
+	start=$SECONDS
+	if ("step_$s"); then
+		verdict=ok
 		passed=$((passed + 1))
-		;;
-	3)
-		verdict="SKIPPED"
-		skipped=$((skipped + 1))
-		;;
-	124 | 137)
-		verdict="TIMED OUT after ${limit}s"
+	else
+		verdict=FAILED
 		failed=$((failed + 1))
-		;;
-	*)
-		verdict="FAILED"
-		failed=$((failed + 1))
-		;;
-	esac
-	echo "<== platform: ${name}: ${verdict} (${dur})"
-	results+=("${name}: ${verdict} (${dur})")
-}
-
-if [[ $STEPS == *" 386 "* ]]; then
-	step "linux/386 (native, go test -short)" 600 step_386
-fi
-if [[ $STEPS == *" wine "* ]]; then
-	step "windows/amd64 (wine64)" 1200 step_wine
-fi
-if [[ $STEPS == *" arm64 "* ]]; then
-	step "linux/arm64 (qemu user mode)" 900 step_qemu arm64 aarch64
-fi
-if [[ $STEPS == *" s390x "* ]]; then
-	step "linux/s390x (qemu user mode, big-endian)" 900 step_qemu s390x s390x
-fi
-if [[ $STEPS == *" cross "* ]]; then
-	for target in darwin/amd64 darwin/arm64 freebsd/amd64 openbsd/amd64 \
-		linux/riscv64 linux/ppc64le windows/386 windows/arm64; do
-		step "${target} (go vet + go build)" 300 step_cross "${target%/*}" "${target#*/}"
-	done
-fi
+	fi
+	echo "<== platform: $s: $verdict ($((SECONDS - start))s)"
+	results+=("$s: $verdict ($((SECONDS - start))s)")
+done
 
 echo
 for r in "${results[@]+"${results[@]}"}"; do
 	echo "platforms: $r"
 done
-echo "platforms: total time $((($(now_ms) - start_all) / 1000))s; logs in $WORK/logs"
-echo "platforms: ${passed} passed, ${failed} failed, ${skipped} skipped"
-if ((failed > 0)); then
-	exit 1
-fi
+echo "platforms: logs in $WORK/logs"
+echo "platforms: ${passed} passed, ${failed} failed"
+((failed == 0))

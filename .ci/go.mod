@@ -1,0 +1,3 @@
+module boltci
+
+go 1.25.0
