@@ -5,12 +5,14 @@
 #
 # Usage: bench/compat.sh            COMPAT_BUDGET=SECONDS (default 300)
 #
-# 1. The compatibility module compat/bbolt (module go.etcd.io/bbolt) is
-#    gofmt-clean, vets, and its go.mod and go.sum are tidy.
-# 2. bench/compat: TestCompatUpToDate regenerates compat/bbolt's forwarding
-#    files from the bbolt version bench/go.mod requires (every exported name
-#    of go.etcd.io/bbolt and go.etcd.io/bbolt/errors, forwarded to bolt) and
-#    fails if the committed ones differ; TestMigration builds
+# 1. The compatibility modules compat/bbolt (module go.etcd.io/bbolt) and
+#    compat/boltdb (module github.com/boltdb/bolt) are gofmt-clean, vet, and
+#    their go.mod and go.sum files are tidy.
+# 2. bench/compat: TestCompatUpToDate regenerates their forwarding files
+#    from the bbolt and boltdb versions bench/go.mod requires (every exported
+#    name of go.etcd.io/bbolt, go.etcd.io/bbolt/errors and
+#    github.com/boltdb/bolt, forwarded to bolt) and fails if the committed
+#    ones differ; TestMigration builds
 #    bench/compat/testdata/bboltprog, a program written for bbolt, unchanged:
 #    against the real bbolt, after the local-clone step and after the step
 #    for a published release (on a file-based module proxy built from this
@@ -42,16 +44,18 @@ left() {
 	echo "$l"
 }
 
-echo "== compat/bbolt: gofmt, vet, tidy"
-cd "$REPO/compat/bbolt"
-out=$(gofmt -l .)
-if [ -n "$out" ]; then
-	echo "these files need gofmt (or go generate ./compat in bench):"
-	echo "$out"
-	exit 1
-fi
-GOPROXY=off timeout "$(left)" go vet ./...
-GOPROXY=off timeout "$(left)" go mod tidy -diff
+for m in bbolt boltdb; do
+	echo "== compat/$m: gofmt, vet, tidy"
+	cd "$REPO/compat/$m"
+	out=$(gofmt -l .)
+	if [ -n "$out" ]; then
+		echo "these files need gofmt (or go generate ./compat in bench):"
+		echo "$out"
+		exit 1
+	fi
+	GOPROXY=off timeout "$(left)" go vet ./...
+	GOPROXY=off timeout "$(left)" go mod tidy -diff
+done
 
 echo "== bench/compat: the forwarding files are up to date; a bbolt program builds and runs unchanged on bolt"
 cd "$REPO/bench"

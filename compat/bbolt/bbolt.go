@@ -27,7 +27,7 @@ const (
 
 var (
 	// DefaultOptions starts as the very pointer [bolt.DefaultOptions]; Open
-	// reads this variable, so assigning a new value to it works as in bbolt.
+	// reads this variable, so assigning a new value to it works as in the original.
 	DefaultOptions = bolt.DefaultOptions
 
 	// ErrBucketExists is [bolt.ErrBucketExists], the same value.

@@ -1,7 +1,9 @@
-// Command gen writes the forwarding files of the compatibility module
-// compat/bbolt (module go.etcd.io/bbolt): one declaration for every exported
-// identifier of go.etcd.io/bbolt and go.etcd.io/bbolt/errors, at the version
-// the bench module requires, each forwarding to the same name in
+// Command gen writes the forwarding files of the compatibility modules in
+// compat/: compat/bbolt (module go.etcd.io/bbolt) and compat/boltdb (module
+// github.com/boltdb/bolt). Each holds one declaration for every exported
+// identifier of the original's public packages (go.etcd.io/bbolt and
+// go.etcd.io/bbolt/errors; github.com/boltdb/bolt), at the version the
+// bench module requires, forwarding to the same name in
 // github.com/boltkv/bolt:
 //
 //   - a type becomes an alias (type DB = bolt.DB), so methods, fields and
@@ -10,26 +12,26 @@
 //     bolt.MaxKeySize), keeping its type, or its untypedness;
 //   - a variable becomes a variable initialized from bolt's; for the error
 //     values that is the very value, so == and errors.Is hold across the
-//     two import paths;
-//   - a function becomes a function with bbolt's exact signature that calls
-//     bolt's. Open also reads this package's DefaultOptions when given nil,
-//     so that code which replaces bbolt.DefaultOptions keeps working.
+//     import paths;
+//   - a function becomes a function with the original's exact signature
+//     that calls bolt's. Open also reads its own package's DefaultOptions
+//     when given nil, so that code which replaces DefaultOptions keeps
+//     working.
 //
-// Only bbolt's own names are forwarded: bolt's extras stay in bolt, so a
-// program that builds against the compatibility module builds against
-// bbolt too. The compatibility module is complete by construction, and
+// Only the original's names are forwarded: bolt's extras stay in bolt, so a
+// program that builds against a compatibility module builds against the
+// original too. The modules are complete by construction, and
 // TestCompatUpToDate (bench/compat) fails when these files are stale, for
 // instance after bench/go.mod moves to a newer bbolt.
 //
 // Usage, from bench (or via `go generate ./compat` there):
 //
-//	go run ./compat/gen            # writes compat/bbolt/bbolt.go and compat/bbolt/errors/errors.go
-//	go run ./compat/gen -dir DIR   # writes DIR/bbolt.go and DIR/errors/errors.go
+//	go run ./compat/gen            # writes into compat/ of the bolt checkout
+//	go run ./compat/gen -dir DIR   # writes DIR/bbolt/... and DIR/boltdb/...
 package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"go/format"
@@ -42,63 +44,97 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	// The originals whose export data gen reads: imported so that the
+	// bench module requires them, at the versions forwarded.
+	_ "github.com/boltdb/bolt"
+	_ "go.etcd.io/bbolt"
+	_ "go.etcd.io/bbolt/errors"
 )
 
 const (
-	bboltPath  = "go.etcd.io/bbolt"
-	errorsPath = "go.etcd.io/bbolt/errors"
-
 	boltPath       = "github.com/boltkv/bolt"
 	boltErrorsPath = "github.com/boltkv/bolt/errors"
-
-	rootFile   = "bbolt.go"
-	errorsFile = "errors/errors.go"
 )
 
-// bodies replaces the plain forwarding body of a few functions. The key is
-// the function's name, the value its body; the parameters are named as in
-// bbolt's declaration.
+// A target is one generated file: the exported names of the package
+// original, forwarded to the package to (imported as local).
+type target struct {
+	module   string // the original's module path
+	original string // package forwarded
+	file     string // file written, relative to the -dir directory
+	to       string // bolt's package it forwards to
+	local    string // the import name of to in the file
+}
+
+// Targets is every file gen writes. A compatibility module's own package is
+// named as the original's (bbolt; bolt for boltdb), so bolt's root package
+// takes another import name in compat/boltdb.
+var targets = []target{
+	{"go.etcd.io/bbolt", "go.etcd.io/bbolt", "bbolt/bbolt.go", boltPath, "bolt"},
+	{"go.etcd.io/bbolt", "go.etcd.io/bbolt/errors", "bbolt/errors/errors.go", boltErrorsPath, "berrors"},
+	{"github.com/boltdb/bolt", "github.com/boltdb/bolt", "boltdb/bolt.go", boltPath, "boltkv"},
+}
+
+// internalTypes are the packages whose types may appear in an original's
+// signatures although they are not the original's own: bbolt's internal
+// package, whose leaked types bolt exports under the same names.
+var internalTypes = map[string]bool{"go.etcd.io/bbolt/internal/common": true}
+
+// bodies replaces the plain forwarding body of a few functions of a root
+// package. The key is the function's name, the value its body, where LOCAL
+// stands for bolt's import name; the parameters are named as in the
+// original's declaration.
 var bodies = map[string]string{
 	// bolt.Open reads bolt.DefaultOptions for nil options. This package's
 	// DefaultOptions starts as the same pointer, but a caller may assign a
-	// new one to it; bbolt's Open would then use that.
-	"Open": "if options == nil {\n\toptions = DefaultOptions\n}\nreturn bolt.Open(path, mode, options)",
+	// new one to it; the original's Open would then use that.
+	"Open": "if options == nil {\n\toptions = DefaultOptions\n}\nreturn LOCAL.Open(path, mode, options)",
 }
 
-// docs replaces the generated doc comment of a few declarations.
+// docs replaces the generated doc comment of a few declarations of a root
+// package (LOCAL as in bodies).
 var docs = map[string]string{
-	"DefaultOptions": "DefaultOptions starts as the very pointer [bolt.DefaultOptions]; Open\nreads this variable, so assigning a new value to it works as in bbolt.",
-	"Open":           "Open calls [bolt.Open], with DefaultOptions (this package's) for nil\noptions.",
+	"DefaultOptions": "DefaultOptions starts as the very pointer [LOCAL.DefaultOptions]; Open\nreads this variable, so assigning a new value to it works as in the original.",
+	"Open":           "Open calls [LOCAL.Open], with DefaultOptions (this package's) for nil\noptions.",
 }
 
 func main() {
-	dir := flag.String("dir", "", "root directory of the compatibility module (default: compat/bbolt of the bolt checkout the bench module uses)")
+	dir := flag.String("dir", "", "directory holding the compatibility modules (default: compat/ of the bolt checkout the bench module uses)")
 	flag.Parse()
-	if *dir == "" {
-		out, err := goCmd("list", "-m", "-f", "{{.Dir}}", boltPath)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "gen:", err)
-			os.Exit(1)
-		}
-		*dir = filepath.Join(strings.TrimSpace(string(out)), "compat", "bbolt")
-	}
-	files, version, err := generate()
-	if err != nil {
+	if err := run(*dir); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
-	for name, src := range files {
-		path := filepath.Join(*dir, filepath.FromSlash(name))
+}
+
+func run(dir string) error {
+	if dir == "" {
+		out, err := goCmd("list", "-m", "-f", "{{.Dir}}", boltPath)
+		if err != nil {
+			return err
+		}
+		dir = filepath.Join(strings.TrimSpace(string(out)), "compat")
+	}
+	pkgs, versions, err := load()
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		src, err := file(t, pkgs[t.original], versions[t.module])
+		if err != nil {
+			return fmt.Errorf("%s: %v", t.file, err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(t.file))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			fmt.Fprintln(os.Stderr, "gen:", err)
-			os.Exit(1)
+			return err
 		}
 		if err := os.WriteFile(path, src, 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "gen:", err)
-			os.Exit(1)
+			return err
 		}
+		fmt.Printf("gen: %s %s -> %s\n", t.original, versions[t.module], path)
 	}
-	fmt.Printf("gen: forwarded %s %s to %s in %s\n", bboltPath, version, boltPath, *dir)
+	return nil
 }
 
 func goCmd(args ...string) ([]byte, error) {
@@ -112,20 +148,24 @@ func goCmd(args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// load reads the export data of bbolt's two public packages, as the Go
-// tool compiled them for the bench module.
-func load() (root, errs *types.Package, version string, err error) {
-	out, err := goCmd("list", "-m", "-json", bboltPath)
-	if err != nil {
-		return nil, nil, "", err
+// load reads the export data of the originals' packages, as the Go tool
+// compiled them for the bench module, and the versions of their modules.
+func load() (map[string]*types.Package, map[string]string, error) {
+	versions := map[string]string{}
+	var paths []string
+	for _, t := range targets {
+		if _, ok := versions[t.module]; !ok {
+			out, err := goCmd("list", "-m", "-f", "{{.Version}}", t.module)
+			if err != nil {
+				return nil, nil, err
+			}
+			versions[t.module] = strings.TrimSpace(string(out))
+		}
+		paths = append(paths, t.original)
 	}
-	var mod struct{ Version string }
-	if err := json.Unmarshal(out, &mod); err != nil {
-		return nil, nil, "", err
-	}
-	out, err = goCmd("list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}", bboltPath, errorsPath)
+	out, err := goCmd(append([]string{"list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}"}, paths...)...)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, err
 	}
 	exports := map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
@@ -139,61 +179,45 @@ func load() (root, errs *types.Package, version string, err error) {
 		}
 		return os.Open(f)
 	})
-	if root, err = imp.Import(bboltPath); err != nil {
-		return nil, nil, "", err
-	}
-	if errs, err = imp.Import(errorsPath); err != nil {
-		return nil, nil, "", err
-	}
-	return root, errs, mod.Version, nil
-}
-
-func generate() (map[string][]byte, string, error) {
-	root, errs, version, err := load()
-	if err != nil {
-		return nil, "", err
-	}
-	files := map[string][]byte{}
-	for _, f := range []struct {
-		name   string
-		pkg    *types.Package
-		target string // import path of the bolt package forwarded to
-		local  string // name the generated file gives it
-	}{
-		{rootFile, root, boltPath, "bolt"},
-		{errorsFile, errs, boltErrorsPath, "berrors"},
-	} {
-		src, err := file(f.pkg, version, f.target, f.local)
+	pkgs := map[string]*types.Package{}
+	for _, path := range paths {
+		p, err := imp.Import(path)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %v", f.name, err)
+			return nil, nil, err
 		}
-		files[f.name] = src
+		pkgs[path] = p
 	}
-	return files, version, nil
+	return pkgs, versions, nil
 }
 
-// file writes the forwarding declarations for pkg, whose exported names
-// are forwarded to the package target, imported as local.
-func file(pkg *types.Package, version, target, local string) ([]byte, error) {
-	imports := map[string]string{target: local} // path -> name
-	// qual spells a package in a signature: bbolt's own types by this
-	// package's alias names, internal ones by bolt's (which exports them),
-	// others by their package name.
+// file writes the forwarding declarations for the target's original
+// package pkg.
+func file(t target, pkg *types.Package, version string) ([]byte, error) {
+	local := t.local
+	root := t.original == t.module
+	imports := map[string]string{t.to: local} // path -> name
+	// qual spells a package in a signature: the original's own types by
+	// this package's alias names, internal ones by bolt's (which exports
+	// them), others by their package name.
 	var qerr error
 	qual := func(p *types.Package) string {
 		switch {
 		case p == pkg:
 			return ""
-		case p.Path() == bboltPath || strings.HasPrefix(p.Path(), bboltPath+"/"):
-			if p.Path() != bboltPath+"/internal/common" || pkg.Path() != bboltPath {
-				qerr = fmt.Errorf("cannot spell a type of %s in %s", p.Path(), pkg.Path())
-			}
+		case internalTypes[p.Path()] && root:
 			return local
-		case p.Name() == local:
-			qerr = fmt.Errorf("package %s clashes with the name %s", p.Path(), local)
+		case p.Path() == t.module || strings.HasPrefix(p.Path(), t.module+"/"):
+			qerr = fmt.Errorf("cannot spell a type of %s in %s", p.Path(), pkg.Path())
+			return local
+		case p.Name() == local || p.Name() == pkg.Name():
+			qerr = fmt.Errorf("package %s clashes with the name %s", p.Path(), p.Name())
 		}
 		imports[p.Path()] = p.Name()
 		return p.Name()
+	}
+	special := func(m map[string]string, name string) (string, bool) {
+		v, ok := m[name]
+		return strings.ReplaceAll(v, "LOCAL", local), ok && root
 	}
 
 	var consts, vars, typeNames, funcs []string
@@ -226,7 +250,7 @@ func file(pkg *types.Package, version, target, local string) ([]byte, error) {
 			if i > 0 {
 				p("")
 			}
-			if d, ok := docs[n]; ok && pkg.Path() == bboltPath {
+			if d, ok := special(docs, n); ok {
 				p("\t// %s", strings.ReplaceAll(d, "\n", "\n\t// "))
 			} else {
 				p("\t// %s is [%s.%s]%s.", n, local, n, what)
@@ -270,15 +294,15 @@ func file(pkg *types.Package, version, target, local string) ([]byte, error) {
 			res = "(" + res + ")"
 		}
 		call := fmt.Sprintf("%s.%s(%s)", local, name, strings.Join(args, ", "))
-		b, ok := bodies[name]
+		b, ok := special(bodies, name)
 		switch {
-		case ok && pkg.Path() == bboltPath:
+		case ok:
 		case len(results) == 0:
 			b = call
 		default:
 			b = "return " + call
 		}
-		if d, ok := docs[name]; ok && pkg.Path() == bboltPath {
+		if d, ok := special(docs, name); ok {
 			p("// %s", strings.ReplaceAll(d, "\n", "\n// "))
 		} else {
 			p("// %s calls [%s.%s].", name, local, name)
@@ -291,7 +315,7 @@ func file(pkg *types.Package, version, target, local string) ([]byte, error) {
 	}
 
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "// Code generated by bench/compat/gen from %s %s; DO NOT EDIT.\n\n", bboltPath, version)
+	fmt.Fprintf(&buf, "// Code generated by bench/compat/gen from %s %s; DO NOT EDIT.\n\n", t.module, version)
 	fmt.Fprintf(&buf, "package %s\n\n", pkg.Name())
 	var paths []string
 	for path := range imports {
