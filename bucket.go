@@ -824,7 +824,8 @@ func (b *Bucket) Stats() BucketStats {
 // ErrIncompatibleValue (key holds a plain value), ErrSameBuckets, and
 // ErrBucketExists or ErrIncompatibleValue when dstBucket already has key.
 // Moving a bucket into itself or one of its own sub-buckets is refused with
-// errMoveIntoSelf.
+// an error of bolt's own ("bolt: cannot move a bucket into itself or its own
+// sub-bucket"), which no exported value names.
 func (b *Bucket) MoveBucket(key []byte, dstBucket *Bucket) (err error) {
 	if b.tx.db == nil || dstBucket.tx.db == nil {
 		return ErrTxClosed
@@ -900,8 +901,11 @@ var errMoveIntoSelf = errors.New("bolt: cannot move a bucket into itself or its 
 // BucketStructure describes a bucket and its nested buckets, as returned
 // by Inspect.
 type BucketStructure struct {
-	Name     string            `json:"name"`
-	KeyN     int               `json:"keyN"`
+	// Name is the bucket's key in its parent; "root" for the top level.
+	Name string `json:"name"`
+	// KeyN counts the bucket's plain keys, not those of nested buckets.
+	KeyN int `json:"keyN"`
+	// Children are the nested buckets, in key order.
 	Children []BucketStructure `json:"buckets,omitempty"`
 }
 

@@ -29,7 +29,11 @@ func WithPageId(pageId uint64) CheckOption {
 
 // KVStringer renders keys and values in Check's messages.
 type KVStringer interface {
+	// KeyToString renders a key for a message. The slice is valid only
+	// during the call.
 	KeyToString([]byte) string
+	// ValueToString renders a value for a message. The slice is valid only
+	// during the call.
 	ValueToString([]byte) string
 }
 

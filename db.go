@@ -35,7 +35,7 @@ const (
 // OpenBSD, which has no unified buffer cache.
 //
 // Deprecated: bbolt 1.4 unexported it.
-const IgnoreNoSync = ignoreNoSync
+const IgnoreNoSync = runtime.GOOS == "openbsd"
 
 // maxMmapStep is the growth step of the mapping above 1 GiB.
 const maxMmapStep = 1 << 30
@@ -147,13 +147,6 @@ type osFile struct{ *os.File }
 
 func (f osFile) Datasync() error { return fdatasync(f.File) }
 
-// DB is a database stored in a single file. It is safe for concurrent use:
-// any number of read-only transactions and one read/write transaction may
-// run at once.
-//
-// The exported fields may be changed after Open, but not while transactions
-// run.
-//
 // Locking. rwlock is held by the read/write transaction for its whole life:
 // it serializes writers and guards the writer's state (meta, mapping,
 // freelist, retired snapshots). closelock is read-held by every read-only
@@ -163,6 +156,13 @@ func (f osFile) Datasync() error { return fdatasync(f.File) }
 // reader never waits for the writer, nor the writer for a reader, even when
 // the file grows and is mapped anew. statlock guards the free-list figures
 // of stats. Lock order: rwlock, closelock, statlock.
+
+// DB is a database stored in a single file. It is safe for concurrent use:
+// any number of read-only transactions and one read/write transaction may
+// run at once.
+//
+// The exported fields may be changed after Open, but not while transactions
+// run.
 type DB struct {
 	// stats comes first so that the int64s of its TxStats, added to
 	// atomically, are 8-byte aligned on 32-bit platforms.

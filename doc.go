@@ -3,7 +3,10 @@ Package bolt is an embedded key/value database: a copy-on-write B+tree in a
 single memory-mapped file, with one writer and any number of concurrent
 readers. It is a drop-in replacement for go.etcd.io/bbolt v1.5.0: the same
 API, the same behaviour, the same error values and the same file format, so
-files move freely between the two.
+files move freely between the two. Programs written for bbolt switch to bolt
+without a source change through the module in compat/bbolt of this
+repository, which takes bbolt's import paths (see the README, "Migrating
+from bbolt").
 
 # Basics
 
@@ -38,7 +41,10 @@ transaction commits. Slices returned from a read-only transaction point
 into read-only memory: writing to them crashes the process.
 
 The file is native-endian, as bbolt's: it moves between machines of the
-same byte order only.
+same byte order only. It never shrinks: pages freed by deletes are reused,
+not returned to the file system; Compact writes a dense copy. On 32-bit
+platforms the mapping, and so the file, cannot exceed 2 GiB (1 GiB on
+mips).
 
 A damaged file never panics bolt. Open returns ErrInvalid, ErrVersionMismatch
 or ErrChecksum for bad meta pages, and an error wrapping ErrCorrupt for

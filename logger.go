@@ -10,22 +10,41 @@ import (
 // Logger receives the DB's log messages. Any logger with these methods fits,
 // e.g. a zap SugaredLogger.
 type Logger interface {
+	// Debug logs details of an operation (a commit's steps), its arguments
+	// formatted as by fmt.Sprint.
 	Debug(v ...interface{})
+	// Debugf is Debug with a fmt.Sprintf format.
 	Debugf(format string, v ...interface{})
 
+	// Error logs a failed operation, its arguments formatted as by
+	// fmt.Sprint. The error is also returned to the caller.
 	Error(v ...interface{})
+	// Errorf is Error with a fmt.Sprintf format.
 	Errorf(format string, v ...interface{})
 
+	// Info logs a noteworthy event, its arguments formatted as by
+	// fmt.Sprint.
 	Info(v ...interface{})
+	// Infof is Info with a fmt.Sprintf format.
 	Infof(format string, v ...interface{})
 
+	// Warning logs a problem the DB works around, its arguments formatted as
+	// by fmt.Sprint.
 	Warning(v ...interface{})
+	// Warningf is Warning with a fmt.Sprintf format.
 	Warningf(format string, v ...interface{})
 
+	// Fatal logs a message, its arguments formatted as by fmt.Sprint, and
+	// is expected to end the process. bolt itself never calls it: it
+	// returns errors instead.
 	Fatal(v ...interface{})
+	// Fatalf is Fatal with a fmt.Sprintf format.
 	Fatalf(format string, v ...interface{})
 
+	// Panic logs a message, its arguments formatted as by fmt.Sprint, and
+	// is expected to panic. bolt itself never calls it.
 	Panic(v ...interface{})
+	// Panicf is Panic with a fmt.Sprintf format.
 	Panicf(format string, v ...interface{})
 }
 

@@ -48,10 +48,11 @@ type Tx struct {
 	roots    rootClaims      // where each opened bucket root was found
 	pageSize int
 
-	// WriteFlag is passed to os.OpenFile, with O_RDWR, when WriteTo needs
-	// to open the database file itself; O_DIRECT is the usual choice, to
-	// keep a backup from evicting the page cache. Zero reads through the
-	// DB's open file.
+	// WriteFlag, when not zero, makes WriteTo (and Copy, CopyFile) read
+	// the pages through a second handle on the database file, opened with
+	// os.O_RDONLY|WriteFlag (through Options.OpenFile, if set) and closed
+	// at the end; syscall.O_DIRECT, on Linux, keeps a backup from evicting
+	// the page cache. Zero reads through the DB's open file.
 	WriteFlag int
 }
 
@@ -576,9 +577,16 @@ func (tx *Tx) CopyFile(path string, mode os.FileMode) error {
 
 // PageInfo describes one page, as returned by Tx.Page.
 type PageInfo struct {
-	ID            int
-	Type          string
-	Count         int
+	// ID is the page id.
+	ID int
+	// Type is "branch", "leaf", "meta" or "freelist"; "free" for a page in
+	// the free list; "unknown<XX>", XX the flags in hex, for anything else.
+	Type string
+	// Count is the page header's element count (for a free-list page, the
+	// number of free ids, or 0xFFFF when they overflow it).
+	Count int
+	// OverflowCount is the number of pages after this one that its data
+	// spills into.
 	OverflowCount int
 }
 

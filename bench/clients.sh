@@ -7,31 +7,28 @@
 #        CLIENTS_RACE=1                     go test -race (slower: raise the budget)
 #
 # For each client: `go mod download` it at a pinned version, copy its source
-# (read-only in the module cache) into a scratch module, point its bbolt
-# import paths at this repository with go.mod replace directives, run
-# `go mod tidy` and `go test` on its packages, and print PASS or FAIL with a
-# tail of the failures. The last line is "N passed, M failed, K skipped"; the
-# exit status is nonzero if any client failed. A client is skipped, not
-# failed, when the budget runs out before it starts or while its test timeout
-# had to be cut short to fit the budget (a cold build cache on a loaded
-# machine); raise CLIENTS_BUDGET then.
+# (read-only in the module cache) into a scratch module, apply the migration
+# step of README.md ("Migrating from bbolt") to its go.mod, run `go mod tidy`
+# and `go test` on its packages, and print PASS or FAIL with a tail of the
+# failures. The last line is "N passed, M failed, K skipped"; the exit status
+# is nonzero if any client failed. A client is skipped, not failed, when the
+# budget runs out before it starts or while its test timeout had to be cut
+# short to fit the budget (a cold build cache on a loaded machine); raise
+# CLIENTS_BUDGET then.
 #
 # What is changed in the client's copy, and why (each is printed when done):
-# - go.mod: `replace go.etcd.io/bbolt => <repo>` (or github.com/boltdb/bolt),
-#   plus `replace github.com/boltkv/bolt => <alias of repo>`: a client whose go
-#   line predates module graph pruning (< 1.17) pulls the tests of its
-#   dependencies into its module graph, and bolt's own tests import
-#   github.com/boltkv/bolt. Go refuses one directory for two module paths, so
-#   every path after the first gets a symlink to the repository.
+# - go.mod: the documented step for a local clone, nothing more:
+#   `replace go.etcd.io/bbolt => <repo>/compat/bbolt` (and, for clients of
+#   boltdb, `replace github.com/boltdb/bolt => <repo>/compat/boltdb`), plus
+#   `replace github.com/boltkv/bolt => <repo>`. The compatibility modules
+#   keep bbolt's import paths and package names, so the client's source is
+#   not touched: `bbolt.Open` without an import name, go.etcd.io/bbolt/errors
+#   and all.
 # - go.mod: replace directives that point into the client's own repository
 #   (`=> ../api` in etcd's) are dropped: outside that checkout the published
 #   versions already required are used.
 # - go.mod: `go mod tidy` raises the go line to bolt's (1.25): Go requires the
 #   main module's go version to be at least every dependency's.
-# - An import of go.etcd.io/bbolt without a name (code that writes bbolt.X) is
-#   rewritten to `bbolt "go.etcd.io/bbolt"`: our package is named bolt, so the
-#   unnamed import would bind the name bolt instead. Only the import line
-#   changes.
 # - go test runs with -vet=off: with the raised go line, vet's newer checks
 #   (non-constant printf formats, ...) reject client test code that its own
 #   toolchain accepts; vet is not part of the clients' suites.
@@ -41,9 +38,7 @@
 # with bbolt too). A bolt bug fails twice.
 #
 # Tried and left out: github.com/asdine/storm/v3 (the module proxy refuses
-# it), bleve v2.6.x (its github.com/blevesearch/zapx/v17 is refused),
-# go.etcd.io/etcd/etcdutl/v3 (an unnamed bbolt import in a dependency, etcd's
-# storage/schema, which only a copy of that module too could rewrite).
+# it), bleve v2.6.x (its github.com/blevesearch/zapx/v17 is refused).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -105,7 +100,6 @@ if [ "${CLIENTS_KEEP:-}" = 1 ]; then
 else
 	trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 fi
-mkdir -p "$WORK/alias"
 
 passed=0
 failed=0
@@ -159,32 +153,22 @@ run_client() {
 		echo "   dropped: replace $old => (its own repository)"
 	done
 
-	# Unnamed imports of go.etcd.io/bbolt: name them bbolt.
-	local f rewritten=()
-	while IFS= read -r f; do
-		[ -n "$f" ] || continue
-		sed -i -E 's#^([[:space:]]*(import[[:space:]]+)?)"go\.etcd\.io/bbolt"#\1bbolt "go.etcd.io/bbolt"#' "$f"
-		rewritten+=("${f#./}")
-	done < <(grep -rlE --include='*.go' '^[[:space:]]*(import[[:space:]]+)?"go\.etcd\.io/bbolt"' . 2>/dev/null | sort)
-	if [ ${#rewritten[@]} -gt 0 ]; then
-		echo "   rewrote the import line to bbolt \"go.etcd.io/bbolt\" (package bolt has another name) in: ${rewritten[*]}"
-	fi
-
-	# Point the paths at bolt: the first at the repository itself, the
-	# others (and github.com/boltkv/bolt) at symlinks to it.
-	local p target first=1 i=0
-	for p in $paths github.com/boltkv/bolt; do
-		if [ $first = 1 ]; then
-			target=$REPO
-			first=0
-		else
-			i=$((i + 1))
-			target="$WORK/alias/$name-$i"
-			ln -sfn "$REPO" "$target"
-		fi
-		go mod edit -replace "$p=$target"
+	# The migration step (README.md, "Migrating from bbolt"): each bbolt
+	# import path to its compatibility module, and bolt to this checkout.
+	local p args=()
+	for p in $paths; do
+		case $p in
+		go.etcd.io/bbolt) args+=(-replace "$p=$REPO/compat/bbolt") ;;
+		github.com/boltdb/bolt) args+=(-replace "$p=$REPO/compat/boltdb") ;;
+		*)
+			echo "   no compatibility module for $p"
+			return 1
+			;;
+		esac
 	done
-	echo "   replace: $(for p in $paths; do printf '%s ' "$p => bolt"; done)"
+	args+=(-replace "github.com/boltkv/bolt=$REPO")
+	go mod edit "${args[@]}"
+	echo "   go mod edit ${args[*]//$REPO/<repo>}"
 
 	if ! timeout 300 go mod tidy >>"$log" 2>&1; then
 		echo "   go mod tidy failed"

@@ -3,6 +3,7 @@ module github.com/boltkv/bolt/bench
 go 1.25.0
 
 require (
+	github.com/boltdb/bolt v1.3.1
 	github.com/boltkv/bolt v0.0.0
 	github.com/stretchr/testify v1.11.1
 	go.etcd.io/bbolt v1.5.0
