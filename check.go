@@ -188,13 +188,11 @@ func (tx *Tx) freeIDs() ([]Pgid, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.flags != freelistPageFlag {
-		return nil, fmt.Errorf("%w: page %d: freelist page has type %s", ErrCorrupt, p.id, p.typ())
+	ids, err := p.freelistPageIDs((int(p.overflow) + 1) * tx.pageSize)
+	if err != nil {
+		return nil, err
 	}
-	if span := (int(p.overflow) + 1) * tx.pageSize; freelistBytes(p) > uint64(span) {
-		return nil, fmt.Errorf("%w: page %d: freelist of %d ids overflows its %d bytes", ErrCorrupt, p.id, freelistWords(p), span)
-	}
-	return append([]Pgid(nil), p.freelistIDs()...), nil
+	return append([]Pgid(nil), ids...), nil
 }
 
 // unreachablePages returns every page id in [2, hwm) that no tree of this

@@ -51,6 +51,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"unsafe"
 )
 
@@ -210,9 +211,14 @@ func (p *page) branchElementEnd(i int) uint64 {
 }
 
 // freelistBytes is the number of bytes freelist page p claims, header
-// included, as a uint64 so that a damaged count cannot overflow.
+// included. It saturates at the largest uint64 instead of wrapping, so that
+// no damaged count can look small.
 func freelistBytes(p *page) uint64 {
-	return uint64(pageHeaderSize) + 8*uint64(freelistWords(p))
+	w := freelistWords(p)
+	if w > (math.MaxUint64-uint64(pageHeaderSize))/8 {
+		return math.MaxUint64
+	}
+	return uint64(pageHeaderSize) + 8*w
 }
 
 // leafKV returns element i of a leaf page whose logical page is span bytes
@@ -275,21 +281,34 @@ func (e *branchPageElement) key() []byte {
 }
 
 // freelistWords is the number of uint64 words the payload of freelist page
-// p claims: its ids plus the count word when the count overflows. Only the
-// first word is read, so p's page must hold at least 8 payload bytes when
-// the count overflows (it always does: a page holds far more).
-func freelistWords(p *page) int {
-	n := int(p.count)
+// p claims: its ids plus the count word when the count overflows. It is the
+// count exactly as freelistIDs will slice it (saturating at the largest
+// uint64), so that a bound checked on it holds for the read. Only the first
+// word is read, so p's page must hold at least 8 payload bytes when the
+// count overflows (it always does: a page holds far more).
+func freelistWords(p *page) uint64 {
+	n := uint64(p.count)
 	if n == freelistCountOverflow {
-		total := *(*Pgid)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize))
-		// No page holds more than 2^28 ids; cap before converting so that
-		// a damaged count cannot overflow int on 32-bit machines.
-		if total > 1<<28 {
-			return 1 << 28
+		total := uint64(*(*Pgid)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize)))
+		if total == math.MaxUint64 {
+			return math.MaxUint64
 		}
-		return int(total) + 1
+		return total + 1
 	}
 	return n
+}
+
+// freelistPageIDs returns the ids stored in freelist page p, whose logical
+// page is span bytes long, without copying. It fails, reading nothing past
+// the count, when the ids the count claims do not fit in the span.
+func (p *page) freelistPageIDs(span int) ([]Pgid, error) {
+	if p.flags != freelistPageFlag {
+		return nil, fmt.Errorf("%w: page %d: freelist page has type %s", ErrCorrupt, p.id, p.typ())
+	}
+	if span < pageHeaderSize+8 || freelistBytes(p) > uint64(span) {
+		return nil, fmt.Errorf("%w: page %d: freelist of %d words overflows its %d bytes", ErrCorrupt, p.id, freelistWords(p), span)
+	}
+	return p.freelistIDs(), nil
 }
 
 // addressOf returns the address of b's first byte.

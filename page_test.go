@@ -449,11 +449,11 @@ func TestPage_Freelist_RoundTrip(t *testing.T) {
 			payload := buf[16:]
 			if n < 0xFFFF {
 				assert.Equal(t, uint16(n), ne.Uint16(buf[10:]), "count")
-				assert.Equal(t, n, freelistWords(p))
+				assert.Equal(t, uint64(n), freelistWords(p))
 			} else {
 				assert.Equal(t, uint16(0xFFFF), ne.Uint16(buf[10:]), "count")
 				assert.Equal(t, uint64(n), ne.Uint64(buf[16:]), "first word holds the count")
-				assert.Equal(t, n+1, freelistWords(p))
+				assert.Equal(t, uint64(n+1), freelistWords(p))
 				payload = buf[24:]
 			}
 			if n > 0 {
@@ -480,6 +480,55 @@ func TestPage_FreelistWords_HugeCountIsBounded(t *testing.T) {
 		assert.Positive(t, w, "total %#x", total)
 		assert.Greater(t, freelistBytes(p), uint64(1<<30), "total %#x must not look small: more than any page holds", total)
 	}
+}
+
+// TestPage_FreelistPageIDs_CountBeyondSpan forges a freelist page whose
+// overflowed count claims more ids than its span holds, with spans above
+// 2 GiB (a huge file, or a damaged overflow). The bound must be checked on
+// the count freelistIDs slices: checking a capped count (2^28 words) let a
+// count of 2^29 through on a 3 GiB span, and the read ran past the page and
+// the mapping at Open. Nothing here reads past the 64-byte buffer: the
+// check fails before any id is read.
+func TestPage_FreelistPageIDs_CountBeyondSpan(t *testing.T) {
+	for _, tc := range []struct {
+		total uint64
+		span  uint64
+	}{
+		{1 << 29, 3 << 30},
+		{1<<28 + 1, 1<<31 + 16},
+		{1 << 40, 1<<31 + 1<<30},
+		{math.MaxUint64, 1 << 30},
+		{math.MaxUint64 - 1, 1 << 30},
+		{math.MaxUint64 / 8, 1 << 30}, // times 8 wraps
+		{5, 16 + 8*5},                 // one word short: the count word
+	} {
+		if tc.span > math.MaxInt {
+			continue // spans above 2 GiB do not exist on 32-bit machines
+		}
+		buf := alignedBuf(64)
+		p := pageAt(buf)
+		p.id, p.flags, p.count = 2, freelistPageFlag, freelistCountOverflow
+		ne.PutUint64(buf[16:], tc.total)
+		assert.Greater(t, freelistBytes(p), tc.span, "total %#x", tc.total)
+		ids, err := p.freelistPageIDs(int(tc.span))
+		require.ErrorIs(t, err, ErrCorrupt, "total %#x, span %d", tc.total, tc.span)
+		require.Nil(t, ids)
+	}
+	// The exact fit is accepted.
+	buf := alignedBuf(64)
+	p := pageAt(buf)
+	p.id, p.flags, p.count = 2, freelistPageFlag, freelistCountOverflow
+	ne.PutUint64(buf[16:], 5)
+	for i := 0; i < 5; i++ {
+		ne.PutUint64(buf[24+8*i:], uint64(10+i))
+	}
+	ids, err := p.freelistPageIDs(64)
+	require.NoError(t, err)
+	require.Equal(t, []Pgid{10, 11, 12, 13, 14}, ids)
+	// A page of another type is refused.
+	p.flags = leafPageFlag
+	_, err = p.freelistPageIDs(64)
+	require.ErrorIs(t, err, ErrCorrupt)
 }
 
 func TestPage_FreelistSize(t *testing.T) {
