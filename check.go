@@ -300,10 +300,6 @@ func (c *checker) page(id Pgid, minKey, maxKey []byte, stack []Pgid, children *[
 	}
 
 	if p.isBranch() {
-		if p.count == 0 {
-			c.report(fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, id))
-			return nil
-		}
 		var maxInSubtree []byte
 		runningMin := minKey
 		for i := 0; i < int(p.count); i++ {
@@ -372,10 +368,15 @@ func (c *checker) keyInOrder(id Pgid, typ string, i int, key, prev, maxKey []byt
 }
 
 // checkPageElements is the cheap check made on every page read: the element
-// array must fit in the page.
+// array must fit in the page, and a branch must have a child. (An empty
+// leaf is a legitimate empty bucket; an empty branch would read as one, and
+// hide every key below it.)
 func checkPageElements(p *page, pageSize int) error {
 	if p.flags != branchPageFlag && p.flags != leafPageFlag {
 		return nil
+	}
+	if p.flags == branchPageFlag && p.count == 0 {
+		return fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, p.id)
 	}
 	if span := (int(p.overflow) + 1) * pageSize; pageHeaderSize+int(p.count)*leafElementSize > span {
 		return fmt.Errorf("%w: page %d: %d elements overflow its %d bytes", ErrCorrupt, p.id, p.count, span)
