@@ -171,16 +171,13 @@ func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 		}
 	}
 	if child.root == 0 {
-		if len(value) < bucketHeaderSize+pageHeaderSize {
-			b.tx.fail(fmt.Errorf("%w: inline bucket value of %d bytes", ErrCorrupt, len(value)))
-			return nil
-		}
-		child.page = inlinePage(value)
-		child.pageLen = len(value) - bucketHeaderSize
-		if err := checkInlinePage(child.page, child.pageLen); err != nil {
+		p, err := inlineBucketPage(value)
+		if err != nil {
 			b.tx.fail(err)
 			return nil
 		}
+		child.page = p
+		child.pageLen = len(value) - bucketHeaderSize
 	}
 	return child
 }
