@@ -164,7 +164,7 @@ func (c *checker) typesUnder(id Pgid, depth int, seen map[Pgid]bool) {
 	}
 	switch {
 	case p.isBranch():
-		if checkPageElements(p, c.tx.pageSize) != nil {
+		if p.validate(p.span(c.tx.pageSize), false) != nil {
 			return
 		}
 		for i := 0; i < int(p.count); i++ {
@@ -177,27 +177,6 @@ func (c *checker) typesUnder(id Pgid, depth int, seen map[Pgid]bool) {
 
 func errUnexpectedType(p *page) error {
 	return fmt.Errorf("unexpected page type (flags: %x) for pgId:%d", p.flags, p.id)
-}
-
-// freeIDs returns the free and pending page ids of this transaction's
-// snapshot: the writer's in-memory free list, or for a reader the freelist
-// page its meta names (or, without one, every unreachable page).
-func (tx *Tx) freeIDs() ([]Pgid, error) {
-	if tx.writable {
-		return tx.db.freelist.all(), nil
-	}
-	if tx.meta.freelist == pgidNoFreelist {
-		return tx.unreachablePages()
-	}
-	p, err := tx.page(tx.meta.freelist)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := p.freelistPageIDs((int(p.overflow) + 1) * tx.pageSize)
-	if err != nil {
-		return nil, err
-	}
-	return append([]Pgid(nil), ids...), nil
 }
 
 // unreachablePages returns every page id in [2, hwm) that no tree of this
@@ -384,88 +363,4 @@ func (c *checker) keyInOrder(id Pgid, typ string, i int, key, prev, maxKey []byt
 		c.report(fmt.Errorf("key[%d]=(hex)%s on %s page(%d) needs to be < than key of the next element in ancestor (hex)%s. Pages stack: %v",
 			i, str(key), typ, id, str(prev), stack))
 	}
-}
-
-// checkPageElements is the cheap check made on every page read: the element
-// array must fit in the page, and a branch must have a child. (An empty
-// leaf is a legitimate empty bucket; an empty branch would read as one, and
-// hide every key below it.)
-func checkPageElements(p *page, pageSize int) error {
-	if p.flags != branchPageFlag && p.flags != leafPageFlag {
-		return nil
-	}
-	if p.flags == branchPageFlag && p.count == 0 {
-		return fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, p.id)
-	}
-	if span := (int(p.overflow) + 1) * pageSize; pageHeaderSize+int(p.count)*leafElementSize > span {
-		return fmt.Errorf("%w: page %d: %d elements overflow its %d bytes", ErrCorrupt, p.id, p.count, span)
-	}
-	return nil
-}
-
-// checkElements is the full check of a branch or leaf page: every key and
-// value lies inside the page and every key is non-empty.
-func checkElements(p *page, pageSize int) error {
-	span := (int(p.overflow) + 1) * pageSize
-	if err := checkPageElements(p, pageSize); err != nil {
-		return err
-	}
-	for i := 0; i < int(p.count); i++ {
-		var end uint64
-		var ksize int
-		if p.isLeaf() {
-			end, ksize = p.leafElementEnd(i), int(p.leafElement(i).ksize)
-		} else {
-			end, ksize = p.branchElementEnd(i), int(p.branchElement(i).ksize)
-		}
-		if end > uint64(span) || end < uint64(pageHeaderSize) {
-			return fmt.Errorf("%w: page %d: element %d ends at %d, beyond its %d bytes", ErrCorrupt, p.id, i, end, span)
-		}
-		if ksize == 0 {
-			return fmt.Errorf("%w: page %d: element %d has an empty key", ErrCorrupt, p.id, i)
-		}
-	}
-	return nil
-}
-
-// inlineBucketPage returns the leaf image of the value v of an inline
-// bucket (root 0), checked: a bucket header followed by a leaf image whose
-// elements lie inside the value.
-func inlineBucketPage(v []byte) (*page, error) {
-	if len(v) < bucketHeaderSize+pageHeaderSize {
-		return nil, fmt.Errorf("%w: inline bucket value of %d bytes", ErrCorrupt, len(v))
-	}
-	p := inlinePage(v)
-	if err := checkInlinePage(p, len(v)-bucketHeaderSize); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// checkInlinePage checks the leaf image of an inline bucket, size bytes
-// long: a leaf whose elements lie inside it.
-func checkInlinePage(p *page, size int) error {
-	if p.flags != leafPageFlag {
-		return fmt.Errorf("%w: inline bucket page has type/flags %x", ErrCorrupt, p.flags)
-	}
-	if pageHeaderSize+int(p.count)*leafElementSize > size {
-		return fmt.Errorf("%w: inline bucket page of %d elements overflows its %d bytes", ErrCorrupt, p.count, size)
-	}
-	for i := 0; i < int(p.count); i++ {
-		if end := p.leafElementEnd(i); end > uint64(size) {
-			return fmt.Errorf("%w: inline bucket element %d ends at %d, beyond its %d bytes", ErrCorrupt, i, end, size)
-		}
-	}
-	return nil
-}
-
-// ensureFreelist loads the free list of a read-only DB opened without
-// PreLoadFreelist, once.
-func (db *DB) ensureFreelist() error {
-	db.freelistLoad.Lock()
-	defer db.freelistLoad.Unlock()
-	if db.freelist != nil {
-		return nil
-	}
-	return db.loadFreelist()
 }

@@ -865,6 +865,17 @@ func (db *DB) loadFreelist() error {
 	return nil
 }
 
+// ensureFreelist loads the free list of a read-only DB opened without
+// PreLoadFreelist, once.
+func (db *DB) ensureFreelist() error {
+	db.freelistLoad.Lock()
+	defer db.freelistLoad.Unlock()
+	if db.freelist != nil {
+		return nil
+	}
+	return db.loadFreelist()
+}
+
 // reloadFreelist rebuilds the free list from the last committed state after
 // a failed commit; pages pending for open readers stay pending.
 func (db *DB) reloadFreelist() error {

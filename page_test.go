@@ -570,7 +570,7 @@ func TestInline_InlinePage_Unaligned(t *testing.T) {
 			addr := uintptr(unsafe.Pointer(p))
 			assert.False(t, addr >= start && addr <= end, "misaligned image was not copied")
 
-			require.NoError(t, checkInlinePage(p, len(v)-bucketHeaderSize))
+			require.NoError(t, p.validateInline(len(v)-bucketHeaderSize))
 			assert.Equal(t, leafPageFlag, p.flags)
 			require.Equal(t, uint16(len(inodes)), p.count)
 			for i, in := range inodes {
@@ -663,31 +663,35 @@ func TestElements_CheckElements_OverflowExtendsSpan(t *testing.T) {
 	assert.True(t, errors.Is(checkElements(p, ps), ErrCorrupt))
 }
 
-func TestElements_CheckPageElements(t *testing.T) {
+func TestElements_Validate(t *testing.T) {
 	const ps = 256
 	p, _ := testLeafPage(ps, 0, true, inodesOf("a", "1"))
-	assert.NoError(t, checkPageElements(p, ps))
+	assert.NoError(t, p.validate(p.span(ps), false))
 
 	p.count = (ps - 16) / 16
-	assert.NoError(t, checkPageElements(p, ps), "a full element array fits")
+	assert.NoError(t, p.validate(p.span(ps), false), "a full element array fits")
 	p.count++
-	err := checkPageElements(p, ps)
+	err := p.validate(p.span(ps), false)
 	assert.True(t, errors.Is(err, ErrCorrupt), "%v", err)
 	p.overflow = 1
-	assert.NoError(t, checkPageElements(p, ps), "an overflow page makes room")
+	assert.NoError(t, p.validate(p.span(ps), false), "an overflow page makes room")
 
 	p.flags = branchPageFlag
 	p.overflow, p.count = 0, 0xFFFF
-	assert.True(t, errors.Is(checkPageElements(p, ps), ErrCorrupt))
+	assert.True(t, errors.Is(p.validate(p.span(ps), false), ErrCorrupt))
+	p.count = 0
+	assert.True(t, errors.Is(p.validate(p.span(ps), false), ErrCorrupt), "a branch without children")
+	p.flags = leafPageFlag
+	assert.NoError(t, p.validate(p.span(ps), true), "an empty leaf is an empty bucket")
 
 	// Other page types have no elements to bound.
 	for _, flags := range []uint16{metaPageFlag, freelistPageFlag} {
 		p.flags = flags
-		assert.NoError(t, checkPageElements(p, ps), "flags %#x", flags)
+		assert.NoError(t, p.validate(p.span(ps), false), "flags %#x", flags)
 	}
 }
 
-func TestInline_CheckInlinePage(t *testing.T) {
+func TestInline_ValidateInline(t *testing.T) {
 	inodes := inodesOf("apple", "red", "banana", "yellow")
 	for _, tc := range []struct {
 		name   string
@@ -714,7 +718,7 @@ func TestInline_CheckInlinePage(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(p, &size)
 			}
-			err := checkInlinePage(p, size)
+			err := p.validateInline(size)
 			if tc.ok {
 				assert.NoError(t, err)
 				return
