@@ -10,8 +10,10 @@
 # bench/go.mod) into a temporary module, with their imports of go.etcd.io/bbolt
 # and go.etcd.io/bbolt/errors rewritten to github.com/boltkv/bolt.
 #
-# It runs bbolt's tests with -short (bbolt's long concurrency and quick-check
-# runs skip themselves then), in about ten seconds.
+# It runs bbolt's tests with -short (bbolt's long concurrency, simulation and
+# quick-check runs skip themselves then): 146 pass, 3 fail as listed, 42 skip,
+# in 10 to 20 seconds. BBOLTSUITE_FULL=1 runs them all: 184 pass, 3 fail,
+# 4 skip, in about 11 minutes on a busy 2-core machine.
 #
 # Usage: bench/bboltsuite.sh [go test flags, e.g. -run TestBucket]
 # Environment: BBOLTSUITE_TIMEOUT (go test -timeout, default 170s),
