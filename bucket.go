@@ -171,16 +171,13 @@ func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 		}
 	}
 	if child.root == 0 {
-		if len(value) < bucketHeaderSize+pageHeaderSize {
-			b.tx.fail(fmt.Errorf("%w: inline bucket value of %d bytes", ErrCorrupt, len(value)))
-			return nil
-		}
-		child.page = inlinePage(value)
-		child.pageLen = len(value) - bucketHeaderSize
-		if err := checkInlinePage(child.page, child.pageLen); err != nil {
+		p, err := inlineBucketPage(value)
+		if err != nil {
 			b.tx.fail(err)
 			return nil
 		}
+		child.page = p
+		child.pageLen = len(value) - bucketHeaderSize
 	}
 	return child
 }
@@ -763,7 +760,12 @@ func (b *Bucket) Stats() BucketStats {
 		s.InlineBucketN = 1
 	}
 	visit := func(p *page, depth int) error {
-		if err := checkElements(p, pageSize); err != nil {
+		// An inline bucket's image is only as long as its value.
+		span := p.span(pageSize)
+		if p == b.page {
+			span = b.pageLen
+		}
+		if err := p.validateKeys(span); err != nil {
 			return err
 		}
 		n := int(p.count)
@@ -772,7 +774,7 @@ func (b *Bucket) Stats() BucketStats {
 			s.KeyN += n
 			used := pageHeaderSize
 			if n > 0 {
-				used = int(p.leafElementEnd(n - 1)) // checkElements bounded it
+				used = int(p.leafElementEnd(n - 1)) // validateKeys bounded it
 			}
 			if b.root == 0 {
 				s.InlineBucketInuse += used

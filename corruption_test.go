@@ -38,6 +38,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	bolt "github.com/boltkv/bolt"
 )
 
@@ -425,6 +427,76 @@ func TestCorruption_Cycles(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestCorruption_MetaFields runs every damaging rewrite of a meta field
+// (corrMetaFields), under a valid checksum, on every seed database: in the
+// newest meta, in the older one, and in both. Each variant goes through the
+// whole exercise of FuzzOpen in a child process, which must end without a
+// panic, a hang or a contract violation. Huge high-water marks, whose
+// product with the page size wraps, used to hang Open or the first
+// transaction.
+func TestCorruption_MetaFields(t *testing.T) {
+	if os.Getenv("BOLT_NO_REEXEC") != "" {
+		t.Skip("BOLT_NO_REEXEC is set: the test needs to re-execute the test binary")
+	}
+	bases := corrParseBases(t, fzSeedDatabases(t))
+	r := rand.New(rand.NewPCG(1, 2))
+	var variants []corrVariant
+	for bi := range bases {
+		b := &bases[bi]
+		for _, f := range corrMetaFields {
+			for _, which := range []string{"newest", "older", "both"} {
+				if testing.Short() && which != "newest" && !strings.HasPrefix(f.name, "pgid") {
+					continue
+				}
+				d := slices.Clone(b.data)
+				for i := 0; i < 2; i++ {
+					if which == "both" || (which == "newest") == (i == b.newest) {
+						corrSetMeta(d, b.ps, i, func(m []byte) { f.set(b, m, r) })
+					}
+				}
+				variants = append(variants, corrVariant{fmt.Sprintf("%s/%s/%s", b.name, which, f.name), d})
+			}
+		}
+	}
+	dir := corrTempDir(t)
+	paths := make([]string, len(variants))
+	for i, v := range variants {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("%05d.db", i))
+		if err := os.WriteFile(paths[i], v.data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shards := min(max(runtime.GOMAXPROCS(0), 1), 4)
+	results := make([]corrShardResult, shards)
+	var crashes atomic.Int64
+	var wg sync.WaitGroup
+	for s := 0; s < shards; s++ {
+		var mine []int
+		for i := s; i < len(paths); i += shards {
+			mine = append(mine, i)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[s] = corrRunShard(dir, paths, mine, "", &crashes)
+		}()
+	}
+	wg.Wait()
+	ran := 0
+	for _, res := range results {
+		ran += res.ran
+		for _, f := range res.failures {
+			name := "(between variants)"
+			if f.index >= 0 {
+				name = variants[f.index].name
+			}
+			t.Errorf("%s: variant %s:\n%s", f.kind, name, corrTrim(f.detail, 30))
+		}
+	}
+	t.Logf("%d meta-field variants", len(variants))
+	require.Equal(t, len(variants), ran, "every variant must run")
 }
 
 // corrBucketDAG writes a database of ps-byte pages whose root bucket holds
@@ -948,6 +1020,13 @@ var corrMetaFields = []corrMetaField{
 	{"pgid-1", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint64(m[40:], corrNE.Uint64(m[40:])-1) }},
 	{"pgid+1", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint64(m[40:], corrNE.Uint64(m[40:])+1) }},
 	{"pgid=huge", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint64(m[40:], 1<<50) }},
+	{"pgid=max", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint64(m[40:], ^uint64(0)) }},
+	{"pgid=2^63", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint64(m[40:], 1<<63) }},
+	// Times the page size, these wrap to 0 and to a small size.
+	{"pgid=2^64/ps", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint64(m[40:], (1<<63)/uint64(b.ps)*2) }},
+	{"pgid=2^64/ps+hwm", func(b *corrBase, m []byte, _ *rand.Rand) {
+		corrNE.PutUint64(m[40:], (1<<63)/uint64(b.ps)*2+corrNE.Uint64(m[40:]))
+	}},
 	{"pagesize/2", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint32(m[8:], uint32(b.ps/2)) }},
 	{"pagesize*2", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint32(m[8:], uint32(b.ps*2)) }},
 	{"pagesize=80", func(b *corrBase, m []byte, _ *rand.Rand) { corrNE.PutUint32(m[8:], 80) }},

@@ -241,7 +241,12 @@ func (c *Cursor) descendFirst() bool {
 		if ref.isLeaf() {
 			return true
 		}
-		if ref.count() == 0 || !c.push(ref.child(), false) {
+		if ref.count() == 0 {
+			c.bucket.tx.fail(errEmptyBranch(ref))
+			c.n = 0
+			return false
+		}
+		if !c.push(ref.child(), false) {
 			c.n = 0
 			return false
 		}
@@ -254,6 +259,11 @@ func (c *Cursor) descendLast() bool {
 		ref := c.top()
 		if ref.isLeaf() {
 			return true
+		}
+		if ref.count() == 0 {
+			c.bucket.tx.fail(errEmptyBranch(ref))
+			c.n = 0
+			return false
 		}
 		if ref.index < 0 || !c.push(ref.child(), true) {
 			c.n = 0

@@ -285,7 +285,9 @@ func (db *DB) IsReadOnly() bool { return db.readOnly }
 // Errors: the OS error of opening or locking the file, ErrTimeout, and for
 // a file that is not a usable database ErrInvalid, ErrVersionMismatch or
 // ErrChecksum (both meta pages bad; the first one's error is returned), or
-// an error wrapping ErrCorrupt.
+// an error wrapping ErrCorrupt, among others when the file is shorter than
+// the pages its newest valid meta uses (it was truncated: Open does not fall
+// back to the older meta then).
 func Open(path string, mode os.FileMode, options *Options) (db *DB, err error) {
 	return open(path, mode, options, nil)
 }
@@ -541,48 +543,72 @@ func (m *meta) validate() error {
 	return nil
 }
 
-// chooseMeta returns the newer of the two metas if it is valid and fits the
-// file, else the older one if that is. When neither is usable it returns
-// meta 0's error, as bbolt does.
+// chooseMeta returns the meta to open at: the newer of the two if it is
+// valid and consistent, else the older one if that is. When neither is
+// usable it returns meta 0's error, as bbolt does.
+//
+// A damaged meta (bad checksum, or a tree outside its own high-water mark)
+// is skipped. A valid meta whose pages lie beyond the end of the file is
+// not: nothing bolt or bbolt writes leaves a file shorter than the pages
+// its metas use (every commit writes whole pages up to the high-water mark
+// before the meta that names them), so the file was cut after the fact, and
+// falling back would silently open an older state whose next commit
+// overwrites the newer meta. That is an error wrapping ErrCorrupt.
 func (db *DB) chooseMeta(data []byte, fileSize int64) (meta, error) {
 	ps := db.pageSize
 	metas := [2]meta{metaOf(data[pageHeaderSize:]), metaOf(data[ps+pageHeaderSize:])}
 	var errs [2]error
 	for i := range metas {
 		if errs[i] = metas[i].validate(); errs[i] == nil {
-			errs[i] = db.checkMetaFits(&metas[i], fileSize)
+			errs[i] = db.checkMeta(&metas[i])
 		}
 	}
 	newer, older := 0, 1
 	if metas[1].txid > metas[0].txid {
 		newer, older = 1, 0
 	}
-	if errs[newer] == nil {
-		return metas[newer], nil
-	}
-	if errs[older] == nil {
+	chosen := newer
+	if errs[newer] != nil {
+		if errs[older] != nil {
+			return meta{}, errs[0]
+		}
+		chosen = older
 		if metas[newer].validate() == nil {
 			db.Logger().Warningf("meta page %d (txid %d) is unusable: %v; falling back to meta page %d (txid %d)",
 				newer, metas[newer].txid, errs[newer], older, metas[older].txid)
 		}
-		return metas[older], nil
 	}
-	return meta{}, errs[0]
+	if err := checkMetaInFile(&metas[chosen], db.pageSize, fileSize); err != nil {
+		return meta{}, err
+	}
+	return metas[chosen], nil
 }
 
-// checkMetaFits checks a valid meta against the file: the tree it points at
-// must lie below its high-water mark, which must lie inside the file.
-func (db *DB) checkMetaFits(m *meta, fileSize int64) error {
-	ps := int64(db.pageSize)
+// checkMeta checks that a meta with a valid checksum is consistent in
+// itself: the page size is the file's, and the tree and free list it points
+// at lie below its high-water mark.
+func (db *DB) checkMeta(m *meta) error {
 	switch {
 	case int(m.pageSize) != db.pageSize:
 		return fmt.Errorf("%w: meta page size %d differs from %d", ErrCorrupt, m.pageSize, db.pageSize)
-	case m.pgid < 2 || int64(m.pgid) > fileSize/ps:
-		return fmt.Errorf("%w: high-water mark %d beyond the file's %d pages", ErrCorrupt, m.pgid, fileSize/ps)
+	case m.pgid < 2:
+		return fmt.Errorf("%w: high-water mark %d below the meta pages", ErrCorrupt, m.pgid)
 	case m.root.root < 2 || m.root.root >= m.pgid:
 		return fmt.Errorf("%w: root page %d outside [2, %d)", ErrCorrupt, m.root.root, m.pgid)
 	case m.freelist != pgidNoFreelist && (m.freelist < 2 || m.freelist >= m.pgid):
 		return fmt.Errorf("%w: freelist page %d outside [2, %d)", ErrCorrupt, m.freelist, m.pgid)
+	}
+	return nil
+}
+
+// checkMetaInFile fails when the pages meta m uses, [0, m.pgid), do not all
+// lie whole inside a file of fileSize bytes of pageSize-byte pages. The
+// comparison is made in pages, so that no high-water mark, however large,
+// can wrap it.
+func checkMetaInFile(m *meta, pageSize int, fileSize int64) error {
+	if pages := uint64(fileSize) / uint64(pageSize); uint64(m.pgid) > pages {
+		return fmt.Errorf("%w: the file was truncated: meta txid %d uses %d pages of %d bytes, the file holds %d bytes (%d whole pages)",
+			ErrCorrupt, m.txid, uint64(m.pgid), pageSize, fileSize, pages)
 	}
 	return nil
 }
@@ -845,6 +871,17 @@ func (db *DB) loadFreelist() error {
 	db.stats.FreePageN = db.freelist.freeCount()
 	db.statlock.Unlock()
 	return nil
+}
+
+// ensureFreelist loads the free list of a read-only DB opened without
+// PreLoadFreelist, once.
+func (db *DB) ensureFreelist() error {
+	db.freelistLoad.Lock()
+	defer db.freelistLoad.Unlock()
+	if db.freelist != nil {
+		return nil
+	}
+	return db.loadFreelist()
 }
 
 // reloadFreelist rebuilds the free list from the last committed state after

@@ -298,6 +298,27 @@ func (f *freelist) load(ids []Pgid, hwm Pgid) error {
 	return nil
 }
 
+// freeIDs returns the free and pending page ids of this transaction's
+// snapshot: the writer's in-memory free list, or for a reader the freelist
+// page its meta names (or, without one, every unreachable page).
+func (tx *Tx) freeIDs() ([]Pgid, error) {
+	if tx.writable {
+		return tx.db.freelist.all(), nil
+	}
+	if tx.meta.freelist == pgidNoFreelist {
+		return tx.unreachablePages()
+	}
+	p, err := tx.page(tx.meta.freelist)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := p.freelistPageIDs((int(p.overflow) + 1) * tx.pageSize)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Pgid(nil), ids...), nil
+}
+
 // holdNew moves every free id not in before into pending[tx], so that pages
 // freed by a commit the free list learned of only from disk are not reused
 // while readers that began before it may still read them.

@@ -51,6 +51,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"unsafe"
 )
 
@@ -210,14 +211,19 @@ func (p *page) branchElementEnd(i int) uint64 {
 }
 
 // freelistBytes is the number of bytes freelist page p claims, header
-// included, as a uint64 so that a damaged count cannot overflow.
+// included. It saturates at the largest uint64 instead of wrapping, so that
+// no damaged count can look small.
 func freelistBytes(p *page) uint64 {
-	return uint64(pageHeaderSize) + 8*uint64(freelistWords(p))
+	w := freelistWords(p)
+	if w > (math.MaxUint64-uint64(pageHeaderSize))/8 {
+		return math.MaxUint64
+	}
+	return uint64(pageHeaderSize) + 8*w
 }
 
 // leafKV returns element i of a leaf page whose logical page is span bytes
 // long, with ok false if its key or value does not lie inside the page.
-// The element array itself must already be known to fit (checkPageElements).
+// The element array itself must already be known to fit (validate).
 func (p *page) leafKV(i, span int) (k, v []byte, flags uint32, ok bool) {
 	e := p.leafElement(i)
 	keyStart := uint64(pageHeaderSize+i*leafElementSize) + uint64(e.pos)
@@ -275,21 +281,123 @@ func (e *branchPageElement) key() []byte {
 }
 
 // freelistWords is the number of uint64 words the payload of freelist page
-// p claims: its ids plus the count word when the count overflows. Only the
-// first word is read, so p's page must hold at least 8 payload bytes when
-// the count overflows (it always does: a page holds far more).
-func freelistWords(p *page) int {
-	n := int(p.count)
+// p claims: its ids plus the count word when the count overflows. It is the
+// count exactly as freelistIDs will slice it (saturating at the largest
+// uint64), so that a bound checked on it holds for the read. Only the first
+// word is read, so p's page must hold at least 8 payload bytes when the
+// count overflows (it always does: a page holds far more).
+func freelistWords(p *page) uint64 {
+	n := uint64(p.count)
 	if n == freelistCountOverflow {
-		total := *(*Pgid)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize))
-		// No page holds more than 2^28 ids; cap before converting so that
-		// a damaged count cannot overflow int on 32-bit machines.
-		if total > 1<<28 {
-			return 1 << 28
+		total := uint64(*(*Pgid)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize)))
+		if total == math.MaxUint64 {
+			return math.MaxUint64
 		}
-		return int(total) + 1
+		return total + 1
 	}
 	return n
+}
+
+// freelistPageIDs returns the ids stored in freelist page p, whose logical
+// page is span bytes long, without copying. It fails, reading nothing past
+// the count, when the ids the count claims do not fit in the span.
+func (p *page) freelistPageIDs(span int) ([]Pgid, error) {
+	if p.flags != freelistPageFlag {
+		return nil, fmt.Errorf("%w: page %d: freelist page has type %s", ErrCorrupt, p.id, p.typ())
+	}
+	if span < pageHeaderSize+8 || freelistBytes(p) > uint64(span) {
+		return nil, fmt.Errorf("%w: page %d: freelist of %d words overflows its %d bytes", ErrCorrupt, p.id, freelistWords(p), span)
+	}
+	return p.freelistIDs(), nil
+}
+
+// Validation. Before a reader touches the elements of a branch or leaf
+// page it calls validate with the span it may read: the logical page with
+// its overflow (span) for a page of the file, the image's own length for the
+// leaf of an inline bucket. tx.page makes the cheap form on every page read
+// (the element array fits: enough for the cursor, whose accessors, leafKV
+// and the searches, bound each element they touch); nodes, Stats and Check,
+// which read every element, make the full one (checkElements).
+
+// span is the byte length of page p with its overflow.
+func (p *page) span(pageSize int) int { return (int(p.overflow) + 1) * pageSize }
+
+// validate checks that the elements of branch or leaf page p can be read
+// within span bytes: the element array fits, a branch has a child (an empty
+// leaf is an empty bucket; an empty branch would read as one and hide every
+// key below it) and, with each, every key and value lies inside the span.
+// Other page types have no elements and pass.
+func (p *page) validate(span int, each bool) error {
+	if p.flags != branchPageFlag && p.flags != leafPageFlag {
+		return nil
+	}
+	if p.flags == branchPageFlag && p.count == 0 {
+		return fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, p.id)
+	}
+	if pageHeaderSize+int(p.count)*leafElementSize > span {
+		return fmt.Errorf("%w: page %d: %d elements overflow its %d bytes", ErrCorrupt, p.id, p.count, span)
+	}
+	if !each {
+		return nil
+	}
+	for i := 0; i < int(p.count); i++ {
+		end := p.branchElementEnd(i)
+		if p.flags == leafPageFlag {
+			end = p.leafElementEnd(i)
+		}
+		if end > uint64(span) {
+			return fmt.Errorf("%w: page %d: element %d ends at %d, beyond its %d bytes", ErrCorrupt, p.id, i, end, span)
+		}
+	}
+	return nil
+}
+
+// validateKeys is the full check of a branch or leaf page of span bytes:
+// validate with every element, and no empty key (Put never writes one).
+func (p *page) validateKeys(span int) error {
+	if err := p.validate(span, true); err != nil {
+		return err
+	}
+	for i := 0; i < int(p.count); i++ {
+		ksize := p.branchElement(i).ksize
+		if p.flags == leafPageFlag {
+			ksize = p.leafElement(i).ksize
+		}
+		if ksize == 0 {
+			return fmt.Errorf("%w: page %d: element %d has an empty key", ErrCorrupt, p.id, i)
+		}
+	}
+	return nil
+}
+
+// checkElements is validateKeys for a page of the file, of pageSize-byte
+// pages.
+func checkElements(p *page, pageSize int) error { return p.validateKeys(p.span(pageSize)) }
+
+// inlineBucketPage returns the leaf image of the value v of an inline
+// bucket (root 0), checked: a bucket header followed by a leaf image whose
+// elements lie inside the value.
+func inlineBucketPage(v []byte) (*page, error) {
+	if len(v) < bucketHeaderSize+pageHeaderSize {
+		return nil, fmt.Errorf("%w: inline bucket value of %d bytes", ErrCorrupt, len(v))
+	}
+	p := inlinePage(v)
+	if err := p.validateInline(len(v) - bucketHeaderSize); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// validateInline checks the leaf image of an inline bucket, size bytes
+// long: a leaf whose elements lie inside it.
+func (p *page) validateInline(size int) error {
+	if p.flags != leafPageFlag {
+		return fmt.Errorf("%w: inline bucket page has type/flags %x", ErrCorrupt, p.flags)
+	}
+	if err := p.validate(size, true); err != nil {
+		return fmt.Errorf("inline bucket: %w", err)
+	}
+	return nil
 }
 
 // addressOf returns the address of b's first byte.

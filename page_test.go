@@ -449,11 +449,11 @@ func TestPage_Freelist_RoundTrip(t *testing.T) {
 			payload := buf[16:]
 			if n < 0xFFFF {
 				assert.Equal(t, uint16(n), ne.Uint16(buf[10:]), "count")
-				assert.Equal(t, n, freelistWords(p))
+				assert.Equal(t, uint64(n), freelistWords(p))
 			} else {
 				assert.Equal(t, uint16(0xFFFF), ne.Uint16(buf[10:]), "count")
 				assert.Equal(t, uint64(n), ne.Uint64(buf[16:]), "first word holds the count")
-				assert.Equal(t, n+1, freelistWords(p))
+				assert.Equal(t, uint64(n+1), freelistWords(p))
 				payload = buf[24:]
 			}
 			if n > 0 {
@@ -480,6 +480,55 @@ func TestPage_FreelistWords_HugeCountIsBounded(t *testing.T) {
 		assert.Positive(t, w, "total %#x", total)
 		assert.Greater(t, freelistBytes(p), uint64(1<<30), "total %#x must not look small: more than any page holds", total)
 	}
+}
+
+// TestPage_FreelistPageIDs_CountBeyondSpan forges a freelist page whose
+// overflowed count claims more ids than its span holds, with spans above
+// 2 GiB (a huge file, or a damaged overflow). The bound must be checked on
+// the count freelistIDs slices: checking a capped count (2^28 words) let a
+// count of 2^29 through on a 3 GiB span, and the read ran past the page and
+// the mapping at Open. Nothing here reads past the 64-byte buffer: the
+// check fails before any id is read.
+func TestPage_FreelistPageIDs_CountBeyondSpan(t *testing.T) {
+	for _, tc := range []struct {
+		total uint64
+		span  uint64
+	}{
+		{1 << 29, 3 << 30},
+		{1<<28 + 1, 1<<31 + 16},
+		{1 << 40, 1<<31 + 1<<30},
+		{math.MaxUint64, 1 << 30},
+		{math.MaxUint64 - 1, 1 << 30},
+		{math.MaxUint64 / 8, 1 << 30}, // times 8 wraps
+		{5, 16 + 8*5},                 // one word short: the count word
+	} {
+		if tc.span > math.MaxInt {
+			continue // spans above 2 GiB do not exist on 32-bit machines
+		}
+		buf := alignedBuf(64)
+		p := pageAt(buf)
+		p.id, p.flags, p.count = 2, freelistPageFlag, freelistCountOverflow
+		ne.PutUint64(buf[16:], tc.total)
+		assert.Greater(t, freelistBytes(p), tc.span, "total %#x", tc.total)
+		ids, err := p.freelistPageIDs(int(tc.span))
+		require.ErrorIs(t, err, ErrCorrupt, "total %#x, span %d", tc.total, tc.span)
+		require.Nil(t, ids)
+	}
+	// The exact fit is accepted.
+	buf := alignedBuf(64)
+	p := pageAt(buf)
+	p.id, p.flags, p.count = 2, freelistPageFlag, freelistCountOverflow
+	ne.PutUint64(buf[16:], 5)
+	for i := 0; i < 5; i++ {
+		ne.PutUint64(buf[24+8*i:], uint64(10+i))
+	}
+	ids, err := p.freelistPageIDs(64)
+	require.NoError(t, err)
+	require.Equal(t, []Pgid{10, 11, 12, 13, 14}, ids)
+	// A page of another type is refused.
+	p.flags = leafPageFlag
+	_, err = p.freelistPageIDs(64)
+	require.ErrorIs(t, err, ErrCorrupt)
 }
 
 func TestPage_FreelistSize(t *testing.T) {
@@ -521,7 +570,7 @@ func TestInline_InlinePage_Unaligned(t *testing.T) {
 			addr := uintptr(unsafe.Pointer(p))
 			assert.False(t, addr >= start && addr <= end, "misaligned image was not copied")
 
-			require.NoError(t, checkInlinePage(p, len(v)-bucketHeaderSize))
+			require.NoError(t, p.validateInline(len(v)-bucketHeaderSize))
 			assert.Equal(t, leafPageFlag, p.flags)
 			require.Equal(t, uint16(len(inodes)), p.count)
 			for i, in := range inodes {
@@ -614,31 +663,35 @@ func TestElements_CheckElements_OverflowExtendsSpan(t *testing.T) {
 	assert.True(t, errors.Is(checkElements(p, ps), ErrCorrupt))
 }
 
-func TestElements_CheckPageElements(t *testing.T) {
+func TestElements_Validate(t *testing.T) {
 	const ps = 256
 	p, _ := testLeafPage(ps, 0, true, inodesOf("a", "1"))
-	assert.NoError(t, checkPageElements(p, ps))
+	assert.NoError(t, p.validate(p.span(ps), false))
 
 	p.count = (ps - 16) / 16
-	assert.NoError(t, checkPageElements(p, ps), "a full element array fits")
+	assert.NoError(t, p.validate(p.span(ps), false), "a full element array fits")
 	p.count++
-	err := checkPageElements(p, ps)
+	err := p.validate(p.span(ps), false)
 	assert.True(t, errors.Is(err, ErrCorrupt), "%v", err)
 	p.overflow = 1
-	assert.NoError(t, checkPageElements(p, ps), "an overflow page makes room")
+	assert.NoError(t, p.validate(p.span(ps), false), "an overflow page makes room")
 
 	p.flags = branchPageFlag
 	p.overflow, p.count = 0, 0xFFFF
-	assert.True(t, errors.Is(checkPageElements(p, ps), ErrCorrupt))
+	assert.True(t, errors.Is(p.validate(p.span(ps), false), ErrCorrupt))
+	p.count = 0
+	assert.True(t, errors.Is(p.validate(p.span(ps), false), ErrCorrupt), "a branch without children")
+	p.flags = leafPageFlag
+	assert.NoError(t, p.validate(p.span(ps), true), "an empty leaf is an empty bucket")
 
 	// Other page types have no elements to bound.
 	for _, flags := range []uint16{metaPageFlag, freelistPageFlag} {
 		p.flags = flags
-		assert.NoError(t, checkPageElements(p, ps), "flags %#x", flags)
+		assert.NoError(t, p.validate(p.span(ps), false), "flags %#x", flags)
 	}
 }
 
-func TestInline_CheckInlinePage(t *testing.T) {
+func TestInline_ValidateInline(t *testing.T) {
 	inodes := inodesOf("apple", "red", "banana", "yellow")
 	for _, tc := range []struct {
 		name   string
@@ -665,7 +718,7 @@ func TestInline_CheckInlinePage(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(p, &size)
 			}
-			err := checkInlinePage(p, size)
+			err := p.validateInline(size)
 			if tc.ok {
 				assert.NoError(t, err)
 				return

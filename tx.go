@@ -321,7 +321,7 @@ func (tx *Tx) page(id Pgid) (*page, error) {
 	if end := off + (uint64(p.overflow)+1)*uint64(tx.pageSize); end > uint64(len(data)) || end > uint64(tx.meta.pgid)*uint64(tx.pageSize) {
 		return nil, fmt.Errorf("%w: page %d: overflow %d runs past the high-water mark", ErrCorrupt, id, p.overflow)
 	}
-	if err := checkPageElements(p, tx.pageSize); err != nil {
+	if err := p.validate(p.span(tx.pageSize), false); err != nil {
 		return nil, err
 	}
 	return p, nil
