@@ -442,12 +442,25 @@ func (db *DB) isFresh(size int64) (bool, error) {
 	return true, nil
 }
 
+// minPageSize is the smallest page size a file can have: a meta page holds
+// a page header and a meta.
+const minPageSize = pageHeaderSize + metaSize
+
 // initFile writes an empty database: two metas, an empty freelist page
 // (page 2) and an empty leaf as the root bucket (page 3). The two data
 // pages are made durable before the metas, so that a crash in between
 // leaves all-zero metas, which the next Open initializes again.
+//
+// A page must hold at least a page header and a meta (minPageSize bytes):
+// smaller sizes are refused before anything is written, since the metas
+// would overlap each other and the pages after them. (bbolt writes such a
+// file anyway, past its buffer below 16 bytes, and then cannot open it.)
 func (db *DB) initFile() error {
 	ps := db.pageSize
+	if ps < minPageSize {
+		return fmt.Errorf("bolt: page size %d is too small: a page must hold its %d-byte header and the %d-byte meta (at least %d bytes)",
+			ps, pageHeaderSize, metaSize, minPageSize)
+	}
 	buf := make([]byte, 4*ps)
 	for i := 0; i < 2; i++ {
 		p := pageAt(buf[i*ps:])
