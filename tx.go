@@ -48,6 +48,13 @@ type Tx struct {
 	roots    rootClaims      // where each opened bucket root was found
 	pageSize int
 
+	// free lists, sorted, the free and pending pages of a read-only
+	// transaction's own snapshot, read once by Page (freeRead says it has
+	// been). A reader never consults the writer's free list: the writer
+	// changes it concurrently, and it describes a later state.
+	free     []Pgid
+	freeRead bool
+
 	// WriteFlag is passed to os.OpenFile, with O_RDWR, when WriteTo needs
 	// to open the database file itself; O_DIRECT is the usual choice, to
 	// keep a backup from evicting the page cache. Zero reads through the
@@ -292,6 +299,7 @@ func (tx *Tx) close() {
 	tx.snap = nil
 	tx.mapping = nil
 	tx.pages = nil
+	tx.free = nil
 	tx.root = Bucket{tx: tx}
 	tx.root.bucketHeader = &tx.root.hdr
 }
@@ -583,9 +591,13 @@ type PageInfo struct {
 }
 
 // Page describes page id as stored in the file (changes of the current
-// commit are not seen). It returns nil, nil for an id at or beyond the
-// high-water mark, ErrTxClosed on a finished transaction, and
-// ErrFreePagesNotLoaded on a read-only DB whose free list is not loaded.
+// commit are not seen). A page is "free" if the free list of the
+// transaction's own snapshot lists it: for a writer the free list as it
+// stands, for a reader the one its commit wrote. It returns nil, nil for an
+// id at or beyond the high-water mark, ErrTxClosed on a finished
+// transaction, ErrFreePagesNotLoaded on a read-only DB whose free list is
+// not loaded (as bbolt; Check loads it), and an error wrapping ErrCorrupt
+// if the free list of a reader's snapshot cannot be read.
 func (tx *Tx) Page(id int) (*PageInfo, error) {
 	if tx.db == nil {
 		return nil, ErrTxClosed
@@ -593,7 +605,7 @@ func (tx *Tx) Page(id int) (*PageInfo, error) {
 	if id < 0 || Pgid(id) >= tx.meta.pgid {
 		return nil, nil
 	}
-	if tx.db.freelist == nil {
+	if tx.db.readOnly && !tx.db.freelistLoaded() {
 		return nil, ErrFreePagesNotLoaded
 	}
 	off := id * tx.pageSize
@@ -602,10 +614,41 @@ func (tx *Tx) Page(id int) (*PageInfo, error) {
 	}
 	p := pageAt(tx.mapping.data[off:])
 	info := &PageInfo{ID: id, Count: int(p.count), OverflowCount: int(p.overflow), Type: p.typ()}
-	if tx.db.freelist.freed(Pgid(id)) {
+	free, err := tx.isFree(Pgid(id))
+	if err != nil {
+		return nil, err
+	}
+	if free {
 		info.Type = "free"
 	}
 	return info, nil
+}
+
+// isFree reports whether page id is free or pending in this transaction's
+// snapshot. The writer owns the DB's free list and asks it; a reader reads
+// the free list its meta names, once.
+func (tx *Tx) isFree(id Pgid) (bool, error) {
+	if tx.writable {
+		return tx.db.freelist.freed(id), nil
+	}
+	if !tx.freeRead {
+		ids, err := tx.freeIDs()
+		if err != nil {
+			return false, err
+		}
+		slices.Sort(ids)
+		tx.free, tx.freeRead = ids, true
+	}
+	_, found := slices.BinarySearch(tx.free, id)
+	return found, nil
+}
+
+// freelistLoaded reports whether the free list is loaded. A read-only DB
+// loads it lazily (ensureFreelist), under freelistLoad.
+func (db *DB) freelistLoaded() bool {
+	db.freelistLoad.Lock()
+	defer db.freelistLoad.Unlock()
+	return db.freelist != nil
 }
 
 // MoveBucket moves the bucket child from src to dst, where a nil src or dst
