@@ -768,11 +768,16 @@ func (db *DB) View(fn func(*Tx) error) (err error) {
 // transaction still open, and lets every other panic go on. It must be
 // deferred directly, so that its recover sees the panic; deferring it
 // directly also keeps View and Update from allocating for it.
+//
+// A transaction still open here was left by a panic (fn's or commit's).
+// A writer's is rolled back as a failed commit is, rebuilding the free list
+// from the last commit, so that pages a half-done commit took from it are
+// not lost.
 func endManaged(t *Tx, wasFault bool, err *error) {
 	debug.SetPanicOnFault(wasFault)
 	r := recover()
 	if t.db != nil {
-		t.rollback(false)
+		t.rollback(r != nil)
 	}
 	if r == nil {
 		return

@@ -146,6 +146,14 @@ func (tx *Tx) Commit() (err error) {
 	if !tx.writable {
 		return ErrTxNotWritable
 	}
+	// A panic inside commit (StrictMode's, or a bug) must not leave the
+	// writer lock held, nor lose the pages the spill took from the free
+	// list: roll back as a failed commit does, and let the panic go on.
+	defer func() {
+		if tx.db != nil {
+			tx.rollback(true)
+		}
+	}()
 	if err := tx.commit(); err != nil {
 		tx.rollback(true)
 		return err
