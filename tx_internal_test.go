@@ -1,10 +1,14 @@
 package bolt
 
 import (
+	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -151,4 +155,84 @@ func TestTx_StrictModePanic_RollsBackFreelist(t *testing.T) {
 		})
 	})
 	requireClean(t, db)
+}
+
+var hugeLeaf = flag.Bool("hugeleaf", false,
+	"run TestTx_Commit_LeafOver4GiB: three values of 1,500 MiB in one leaf (about 11 GiB resident, mapped file pages included, and 4.5 GiB of disk)")
+
+// commitLeafValues commits values of the given sizes under keys "a", "b", ...
+// of one bucket, in one Update, reopens the database and checks every value
+// and the file.
+func commitLeafValues(t *testing.T, opts *Options, sizes []int) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "db")
+	db, err := Open(path, 0o600, opts)
+	require.NoError(t, err)
+	big := make([]byte, slices.Max(sizes))
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	key := func(i int) []byte { return []byte{byte('a' + i)} }
+	require.NoError(t, db.Update(func(tx *Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		for i, sz := range sizes {
+			if err := b.Put(key(i), big[:sz]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, db.Close())
+
+	db, err = Open(path, 0o600, opts)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, db.Close()) }()
+	require.NoError(t, db.View(func(tx *Tx) error {
+		b := tx.Bucket([]byte("b"))
+		for i, sz := range sizes {
+			v := b.Get(key(i))
+			require.Len(t, v, sz, "key %s", key(i))
+			require.True(t, bytes.Equal(big[:sz], v), "key %s", key(i))
+		}
+		n := 0
+		require.NoError(t, b.ForEach(func(k, _ []byte) error {
+			require.Equal(t, key(n), k)
+			n++
+			return nil
+		}))
+		require.Equal(t, len(sizes), n)
+		require.GreaterOrEqual(t, b.Stats().LeafPageN, 2, "the leaf was split")
+		return errors.Join(tx.checkAll()...)
+	}))
+}
+
+// TestTx_Commit_LeafOverOffsetLimit: element offsets are uint32 distances;
+// a leaf whose offsets would pass the limit is split before it is written,
+// though it has only four elements. The limit is lowered to 64 KiB here
+// (TestTx_Commit_LeafOver4GiB runs the real one), so three values of 40 KiB
+// and a small one reach it.
+func TestTx_Commit_LeafOverOffsetLimit(t *testing.T) {
+	old := maxElementOffset
+	maxElementOffset = 64 << 10
+	defer func() { maxElementOffset = old }()
+	commitLeafValues(t, &Options{PageSize: 4096, NoSync: true}, []int{40 << 10, 40 << 10, 40 << 10, 10})
+}
+
+// TestTx_Commit_LeafOver4GiB is the reproduction at the real limit:
+// three values of 1,500 MiB and a small one in one leaf. Without the split
+// the small key's offset wrapped and it read back as nil. It needs about
+// 11 GiB resident (the mapped file included), so it runs only with
+// -hugeleaf.
+func TestTx_Commit_LeafOver4GiB(t *testing.T) {
+	if !*hugeLeaf {
+		t.Skip("needs -hugeleaf (about 11 GiB resident)")
+	}
+	if strconv.IntSize < 64 {
+		t.Skip("a 4 GiB leaf cannot be mapped on a 32-bit platform")
+	}
+	const mib = 1 << 20
+	commitLeafValues(t, &Options{NoSync: true}, []int{1500 * mib, 1500 * mib, 1500 * mib, 10})
 }

@@ -639,3 +639,41 @@ func TestTx_Stats_CountsWork(t *testing.T) {
 	require.Greater(t, s.GetPageCount(), int64(2))
 	require.Equal(t, s.GetPageCount()*int64(db.Info().PageSize), s.GetPageAlloc())
 }
+
+// TestTx_Commit_ManySmallKeysLargePages: with 2 MiB pages, 70,000 keys of
+// three bytes fit one page by bytes but not by element count (a page holds
+// at most 65,534): the node is split on count too, so Commit succeeds and
+// every key reads back after reopening. (Splitting on bytes only, Commit
+// panicked.)
+func TestTx_Commit_ManySmallKeysLargePages(t *testing.T) {
+	const n = 70000
+	db := mustOpenDB(t, &bolt.Options{PageSize: 2 << 20, NoSync: true})
+	key := func(i int) []byte { return []byte{byte(i >> 16), byte(i >> 8), byte(i)} }
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			if err := b.Put(key(i), []byte{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	db.MustReopen()
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, checkTx(tx))
+		b := tx.Bucket([]byte("b"))
+		s := b.Stats()
+		require.Equal(t, n, s.KeyN)
+		require.GreaterOrEqual(t, s.LeafPageN, 2, "split on element count")
+		i := 0
+		require.NoError(t, b.ForEach(func(k, _ []byte) error {
+			require.Equal(t, key(i), k)
+			i++
+			return nil
+		}))
+		require.Equal(t, n, i)
+	})
+}
