@@ -633,15 +633,21 @@ func (tx *Tx) Page(id int) (*PageInfo, error) {
 }
 
 // isFree reports whether page id is free or pending in this transaction's
-// snapshot. The writer owns the DB's free list and asks it; a reader reads
-// the free list its meta names, once.
+// snapshot. The writer owns the DB's free list and asks it. So does a
+// reader of a read-only DB, where no writer exists: the list, once loaded
+// (Page checked that under freelistLoad), describes the one meta every
+// reader sees and never changes. A reader of a writable DB reads the free
+// list its own meta names, once.
 func (tx *Tx) isFree(id Pgid) (bool, error) {
-	if tx.writable {
+	if tx.writable || tx.db.readOnly {
 		return tx.db.freelist.freed(id), nil
 	}
 	if !tx.freeRead {
 		ids, err := tx.freeIDs()
 		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				err = fmt.Errorf("%w: free list of txid %d: %v", ErrCorrupt, tx.meta.txid, err)
+			}
 			return false, err
 		}
 		slices.Sort(ids)
