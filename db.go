@@ -772,17 +772,20 @@ func (db *DB) View(fn func(*Tx) error) (err error) {
 // A transaction still open here was left by a panic (fn's or commit's).
 // A writer's is rolled back as a failed commit is, rebuilding the free list
 // from the last commit, so that pages a half-done commit took from it are
-// not lost.
+// not lost; that reads the mapping, so panic-on-fault stays on until it is
+// done. After a memory fault the mapping cannot be read: the free list is
+// left as it is.
 func endManaged(t *Tx, wasFault bool, err *error) {
-	debug.SetPanicOnFault(wasFault)
+	defer debug.SetPanicOnFault(wasFault)
 	r := recover()
+	f, fault := r.(interface{ Addr() uintptr })
 	if t.db != nil {
-		t.rollback(r != nil)
+		t.rollback(r != nil && !fault)
 	}
 	if r == nil {
 		return
 	}
-	if f, ok := r.(interface{ Addr() uintptr }); ok {
+	if fault {
 		*err = fmt.Errorf("%w: memory fault reading the mapped file at %#x: %v", ErrCorrupt, f.Addr(), r)
 		return
 	}

@@ -265,6 +265,9 @@ func (tx *Tx) rollback(reload bool) {
 	if tx.db == nil {
 		return
 	}
+	// Deferred so that the writer lock is released even if reloading
+	// panics (a memory fault on a file truncated under the DB).
+	defer tx.close()
 	if tx.writable {
 		db := tx.db
 		db.freelist.rollback(tx.meta.txid)
@@ -274,7 +277,6 @@ func (tx *Tx) rollback(reload bool) {
 			}
 		}
 	}
-	tx.close()
 }
 
 // close releases the transaction's locks and mapping and folds its counters
