@@ -238,6 +238,11 @@ type DB struct {
 	retired  []*snapshot // earlier snapshots that may still have readers
 	pagePool sync.Pool   // single-page buffers for commits
 
+	// Lists every commit reuses (Tx.reused, Tx.spilled), so that
+	// checkReused allocates nothing.
+	reusedScratch  []pageRun
+	spilledScratch []*node
+
 	// snap is what a reader begins on: the last committed meta and a
 	// mapping that covers it. Readers take it without a lock; see beginRO.
 	snap atomic.Pointer[snapshot]

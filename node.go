@@ -304,6 +304,7 @@ func (n *node) spill() error {
 		part.pgid = id
 		part.write(buf)
 		part.spilled = true
+		tx.spilled = append(tx.spilled, part)
 		if part.parent != nil {
 			key := part.key
 			if key == nil {

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +56,12 @@ type Tx struct {
 	free     []Pgid
 	freeRead bool
 
+	// reused lists the runs this commit took from the free list, and
+	// spilled the nodes it wrote, so that checkReused can tell whether a
+	// reused page is still reachable.
+	reused  []pageRun
+	spilled []*node
+
 	// WriteFlag is passed to os.OpenFile, with O_RDWR, when WriteTo needs
 	// to open the database file itself; O_DIRECT is the usual choice, to
 	// keep a backup from evicting the page cache. Zero reads through the
@@ -73,6 +80,7 @@ func (tx *Tx) init(db *DB, s *snapshot, writable bool) {
 	if writable {
 		tx.pages = make(map[Pgid][]byte)
 		tx.meta.txid++
+		tx.reused, tx.spilled = db.reusedScratch[:0], db.spilledScratch[:0]
 	}
 }
 
@@ -203,6 +211,9 @@ func (tx *Tx) commit() error {
 	if tx.err != nil {
 		return tx.err
 	}
+	if err := tx.checkReused(); err != nil {
+		return err
+	}
 
 	if tx.meta.pgid > hwm {
 		if err := db.grow(int(tx.meta.pgid+1) * db.pageSize); err != nil {
@@ -294,6 +305,8 @@ func (tx *Tx) close() {
 		db.stats.FreelistInuse = db.freelist.size()
 		db.statlock.Unlock()
 		db.stats.TxStats.add(&tx.stats)
+		clear(tx.spilled) // let the nodes go
+		db.reusedScratch, db.spilledScratch = tx.reused[:0], tx.spilled[:0]
 		db.rwtx = nil
 		db.rwlock.Unlock()
 	} else {
@@ -310,6 +323,8 @@ func (tx *Tx) close() {
 	tx.mapping = nil
 	tx.pages = nil
 	tx.free = nil
+	tx.reused = nil
+	tx.spilled = nil
 	tx.root = Bucket{tx: tx}
 	tx.root.bucketHeader = &tx.root.hdr
 }
@@ -363,6 +378,9 @@ func (tx *Tx) freePage(id Pgid) error {
 func (tx *Tx) allocate(count int) ([]byte, Pgid, error) {
 	db := tx.db
 	id := db.freelist.allocate(tx.meta.txid, count)
+	if id != 0 {
+		tx.reused = append(tx.reused, pageRun{start: id, n: count})
+	}
 	if id == 0 {
 		id = tx.meta.pgid
 		minsz := (int(id) + count + 1) * db.pageSize
@@ -392,6 +410,76 @@ func (tx *Tx) allocate(count int) ([]byte, Pgid, error) {
 	tx.stats.IncPageCount(int64(count))
 	tx.stats.IncPageAlloc(int64(count * db.pageSize))
 	return buf, id, nil
+}
+
+// pageRun is a run of n contiguous pages starting at start; seen marks
+// the run once checkReused has met the pointer to it.
+type pageRun struct {
+	start Pgid
+	n     int
+	seen  bool
+}
+
+// checkReused fails the commit, before anything is written, if a page it
+// took from the free list is still reachable: the free list was damaged,
+// listing a live page, and writing would overwrite live data. What the
+// commit can see cheaply is checked: every reused run must be pointed at
+// exactly once, at its first page, by the meta or by an element of a node
+// this commit wrote (child pointers of branches, bucket roots in leaves).
+// A second pointer is an element this commit left untouched that still
+// leads to the page. A live page reachable only through pages this commit
+// did not rewrite goes unnoticed (README, Known Issues); Check reports it
+// as "reachable freed".
+func (tx *Tx) checkReused() error {
+	if len(tx.reused) == 0 {
+		return nil
+	}
+	slices.SortFunc(tx.reused, func(a, b pageRun) int { return cmp.Compare(a.start, b.start) })
+	if err := tx.refReused(tx.meta.root.root); err != nil {
+		return err
+	}
+	if tx.meta.freelist != pgidNoFreelist {
+		if err := tx.refReused(tx.meta.freelist); err != nil {
+			return err
+		}
+	}
+	for _, n := range tx.spilled {
+		for i := range n.inodes {
+			in := &n.inodes[i]
+			var id Pgid
+			switch {
+			case !n.isLeaf:
+				id = in.pgid
+			case in.flags&bucketLeafFlag != 0 && len(in.value) >= bucketHeaderSize:
+				id = bucketHeaderOf(in.value).root
+			}
+			if id == 0 {
+				continue
+			}
+			if err := tx.refReused(id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// refReused counts a pointer to page id for checkReused: the first to the
+// start of a reused run is the one the commit made; any other pointer into
+// a reused run means the run is live.
+func (tx *Tx) refReused(id Pgid) error {
+	runs := tx.reused
+	i, found := slices.BinarySearchFunc(runs, id, func(r pageRun, id Pgid) int { return cmp.Compare(r.start, id) })
+	if !found {
+		// id may lie inside the run before it.
+		if i == 0 || id >= runs[i-1].start+Pgid(runs[i-1].n) {
+			return nil
+		}
+	} else if !runs[i].seen {
+		runs[i].seen = true
+		return nil
+	}
+	return fmt.Errorf("%w: page %d, taken from the free list by this commit, is still reachable: the free list lists a live page", ErrCorrupt, id)
 }
 
 // writePages writes this commit's pages in id order, one call per page (a
