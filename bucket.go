@@ -153,17 +153,16 @@ func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 	child.parent = b
 	if child.root != 0 {
 		// A bucket whose root is an ancestor's root would nest forever.
-		depth := 0
+		// That is the only way to nest forever: inline buckets own no
+		// page but are bounded by the bytes of their value, so on any
+		// path of openings every non-inline root is distinct and the
+		// nesting is no deeper than the file has pages. No depth cap:
+		// bbolt writes and reads any depth.
 		for a := b; a != nil; a = a.parent {
 			if a.root == child.root {
 				b.tx.fail(fmt.Errorf("%w: bucket rooted at page %d is nested in itself", ErrCorrupt, child.root))
 				return nil
 			}
-			depth++
-		}
-		if depth > maxBucketDepth {
-			b.tx.fail(fmt.Errorf("%w: buckets nested deeper than %d", ErrCorrupt, maxBucketDepth))
-			return nil
 		}
 		if name != nil && !b.tx.claimRoot(child.root, b.root, name) {
 			b.tx.fail(fmt.Errorf("%w: bucket %q and another bucket share root page %d", ErrCorrupt, name, child.root))
@@ -679,10 +678,6 @@ func (b *Bucket) walkPageNode(id Pgid, depth int, fn func(*page, *node, int) err
 	return nil
 }
 
-// maxBucketDepth bounds bucket nesting read from a file, so that a damaged
-// file cannot make recursive walks (Stats, Inspect, DeleteBucket) run away.
-const maxBucketDepth = 1 << 12
-
 // maxTreeDepth bounds every walk down a tree: a real tree of 2^64 pages with
 // at least two keys per page is at most 64 levels deep, so anything deeper
 // is a cycle in a damaged file.
@@ -914,15 +909,13 @@ type BucketStructure struct {
 // Inspect returns the tree of nested buckets under b, with the number of
 // plain keys in each. The top level is named "root".
 func (b *Bucket) Inspect() BucketStructure {
-	return b.inspect([]byte("root"), 0)
+	return b.inspect([]byte("root"))
 }
 
-func (b *Bucket) inspect(name []byte, depth int) BucketStructure {
+// inspect recurses once per level of nesting; openBucketNamed refuses a
+// bucket nested in itself, so it ends.
+func (b *Bucket) inspect(name []byte) BucketStructure {
 	bs := BucketStructure{Name: string(name)}
-	if depth > maxBucketDepth {
-		b.tx.fail(fmt.Errorf("%w: buckets nested deeper than %d", ErrCorrupt, maxBucketDepth))
-		return bs
-	}
 	var c Cursor
 	c.init(b)
 	for k, _, flags := c.first(); k != nil; k, _, flags = c.next() {
@@ -931,7 +924,7 @@ func (b *Bucket) inspect(name []byte, depth int) BucketStructure {
 			continue
 		}
 		if child := b.Bucket(k); child != nil {
-			bs.Children = append(bs.Children, child.inspect(k, depth+1))
+			bs.Children = append(bs.Children, child.inspect(k))
 		}
 	}
 	return bs

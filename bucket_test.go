@@ -784,6 +784,45 @@ func TestBucket_Nested_FiveLevels(t *testing.T) {
 	})
 }
 
+// TestBucket_Nested_DeeperThan4096: nesting has no cap. Buckets nested
+// 5,000 deep commit, read back after reopening (every level, Stats,
+// Inspect, Check), and delete with all their pages freed. (A cap of 4,096
+// levels once made bolt commit such a file, then read it as corrupt.)
+func TestBucket_Nested_DeeperThan4096(t *testing.T) {
+	const depth = 5000
+	db := mustOpenDB(t, &bolt.Options{NoSync: true})
+	name := []byte("n")
+	mustUpdate(t, db, func(tx *bolt.Tx) {
+		b := mustCreate(t, tx, nil, "n")
+		for i := 1; i < depth; i++ {
+			b = mustCreate(t, tx, b, "n")
+		}
+		require.NoError(t, b.Put([]byte("k"), []byte("bottom")))
+	})
+	db.MustReopen()
+	mustView(t, db, func(tx *bolt.Tx) {
+		b := tx.Bucket(name)
+		for i := 1; i < depth; i++ {
+			b = b.Bucket(name)
+			require.NotNil(t, b, "level %d", i+1)
+		}
+		require.Equal(t, []byte("bottom"), b.Get([]byte("k")))
+		s := tx.Bucket(name).Stats()
+		require.Equal(t, depth, s.BucketN)
+		levels := 0
+		for bs := tx.Inspect(); len(bs.Children) > 0; bs = bs.Children[0] {
+			levels++
+		}
+		require.Equal(t, depth, levels)
+		require.NoError(t, checkTx(tx))
+	})
+	mustUpdate(t, db, func(tx *bolt.Tx) { require.NoError(t, tx.DeleteBucket(name)) })
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.Nil(t, tx.Bucket(name))
+		require.NoError(t, checkTx(tx))
+	})
+}
+
 func TestBucket_LargeValues(t *testing.T) {
 	db := mustOpenDB(t, nil)
 	ps := db.Info().PageSize

@@ -1,6 +1,9 @@
 package bolt
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Cursor walks the keys of one bucket in order. It is created by
 // Bucket.Cursor and valid only for the life of its transaction; moving a
@@ -166,13 +169,21 @@ func (c *Cursor) Seek(seek []byte) (key []byte, value []byte) {
 }
 
 // Delete removes the key the cursor is on. It returns ErrTxClosed,
-// ErrTxNotWritable, and ErrIncompatibleValue if the key names a bucket.
+// ErrTxNotWritable, an error of its own if the cursor was never moved (or
+// lost its position on a damaged page), and ErrIncompatibleValue if the key
+// names a bucket. A cursor past either end deletes nothing and returns
+// nil, as in bbolt.
 func (c *Cursor) Delete() error {
 	if c.bucket.tx.db == nil {
 		return ErrTxClosed
 	}
 	if !c.bucket.Writable() {
 		return ErrTxNotWritable
+	}
+	// bbolt panics here (an index out of range). It is the caller's slip,
+	// not damage: the transaction stays usable.
+	if c.n == 0 {
+		return errCursorNotPositioned
 	}
 	key, _, flags := c.keyValue()
 	if flags&bucketLeafFlag != 0 {
@@ -185,6 +196,10 @@ func (c *Cursor) Delete() error {
 	n.del(key)
 	return nil
 }
+
+// errCursorNotPositioned is returned by Cursor.Delete on a cursor that is
+// on no element: it was never moved with First, Last or Seek.
+var errCursorNotPositioned = errors.New("bolt: cursor is not positioned: call First, Last or Seek before Delete")
 
 func valueFor(v []byte, flags uint32) []byte {
 	if flags&bucketLeafFlag != 0 {

@@ -495,3 +495,29 @@ func TestCursor_Prev_SkipsEmptiedLeafInMiddle(t *testing.T) {
 		require.Equal(t, "00399", keys[400])
 	})
 }
+
+// TestCursor_Delete_NotPositioned: Delete on a cursor that was never moved
+// returns an error from that call (bbolt panics), and the transaction stays
+// usable: later changes commit. A cursor past the end deletes nothing.
+func TestCursor_Delete_NotPositioned(t *testing.T) {
+	db := mustOpenDB(t, nil)
+	fillBucket(t, db, "b", 10, fmtKey, func(int) []byte { return []byte("v") })
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		err := b.Cursor().Delete()
+		require.Error(t, err)
+		require.Contains(t, err.Error(), "not positioned")
+
+		c := b.Cursor()
+		k, _ := c.Seek([]byte("zzz"))
+		require.Nil(t, k)
+		require.NoError(t, c.Delete(), "past the end: nothing to delete")
+
+		return b.Put([]byte("after"), []byte("x"))
+	}))
+	mustView(t, db, func(tx *bolt.Tx) {
+		b := tx.Bucket([]byte("b"))
+		require.Equal(t, []byte("x"), b.Get([]byte("after")))
+		require.Equal(t, 11, b.Stats().KeyN)
+	})
+}

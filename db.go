@@ -238,6 +238,11 @@ type DB struct {
 	retired  []*snapshot // earlier snapshots that may still have readers
 	pagePool sync.Pool   // single-page buffers for commits
 
+	// Lists every commit reuses (Tx.reused, Tx.spilled), so that
+	// checkReused allocates nothing.
+	reusedScratch  []pageRun
+	spilledScratch []*node
+
 	// snap is what a reader begins on: the last committed meta and a
 	// mapping that covers it. Readers take it without a lock; see beginRO.
 	snap atomic.Pointer[snapshot]
@@ -452,12 +457,25 @@ func (db *DB) isFresh(size int64) (bool, error) {
 	return true, nil
 }
 
+// minPageSize is the smallest page size a file can have: a meta page holds
+// a page header and a meta.
+const minPageSize = pageHeaderSize + metaSize
+
 // initFile writes an empty database: two metas, an empty freelist page
 // (page 2) and an empty leaf as the root bucket (page 3). The two data
 // pages are made durable before the metas, so that a crash in between
 // leaves all-zero metas, which the next Open initializes again.
+//
+// A page must hold at least a page header and a meta (minPageSize bytes):
+// smaller sizes are refused before anything is written, since the metas
+// would overlap each other and the pages after them. (bbolt writes such a
+// file anyway, past its buffer below 16 bytes, and then cannot open it.)
 func (db *DB) initFile() error {
 	ps := db.pageSize
+	if ps < minPageSize {
+		return fmt.Errorf("bolt: page size %d is too small: a page must hold its %d-byte header and the %d-byte meta (at least %d bytes)",
+			ps, pageHeaderSize, metaSize, minPageSize)
+	}
 	buf := make([]byte, 4*ps)
 	for i := 0; i < 2; i++ {
 		p := pageAt(buf[i*ps:])
@@ -789,16 +807,24 @@ func (db *DB) View(fn func(*Tx) error) (err error) {
 // transaction still open, and lets every other panic go on. It must be
 // deferred directly, so that its recover sees the panic; deferring it
 // directly also keeps View and Update from allocating for it.
+//
+// A transaction still open here was left by a panic (fn's or commit's).
+// A writer's is rolled back as a failed commit is, rebuilding the free list
+// from the last commit, so that pages a half-done commit took from it are
+// not lost; that reads the mapping, so panic-on-fault stays on until it is
+// done. After a memory fault the mapping cannot be read: the free list is
+// left as it is.
 func endManaged(t *Tx, wasFault bool, err *error) {
-	debug.SetPanicOnFault(wasFault)
+	defer debug.SetPanicOnFault(wasFault)
 	r := recover()
+	f, fault := r.(interface{ Addr() uintptr })
 	if t.db != nil {
-		t.rollback(false)
+		t.rollback(r != nil && !fault)
 	}
 	if r == nil {
 		return
 	}
-	if f, ok := r.(interface{ Addr() uintptr }); ok {
+	if fault {
 		*err = fmt.Errorf("%w: memory fault reading the mapped file at %#x: %v", ErrCorrupt, f.Addr(), r)
 		return
 	}

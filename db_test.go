@@ -388,6 +388,52 @@ func TestOpen_PageSize_LargerPagesLargerFile(t *testing.T) {
 	require.Less(t, sizes[0], sizes[1])
 }
 
+// TestOpen_PageSize_TooSmall: a page size that cannot hold a page header
+// and a meta (80 bytes) is refused with an error before the file is
+// written, instead of writing metas past the buffer (below 16 bytes) or over
+// each other; 80 bytes, the smallest size bbolt can open again, works.
+func TestOpen_PageSize_TooSmall(t *testing.T) {
+	for _, ps := range []int{-4096, -1, 1, 8, 15, 16, 64, 79} {
+		t.Run(fmt.Sprintf("ps=%d", ps), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "db")
+			db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: ps})
+			if err == nil {
+				_ = db.Close()
+			}
+			require.Error(t, err)
+			require.Contains(t, err.Error(), "too small")
+			require.Zero(t, fileSize(t, path), "nothing may be written")
+		})
+	}
+	t.Run("ps=80", func(t *testing.T) {
+		db := mustOpenDB(t, &bolt.Options{PageSize: 80})
+		require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucket([]byte("b"))
+			if err != nil {
+				return err
+			}
+			for i := 0; i < 100; i++ {
+				if err := b.Put(u64key(uint64(i)), []byte("value")); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		db.MustReopen()
+		require.Equal(t, 80, db.Info().PageSize)
+		require.NoError(t, db.View(func(tx *bolt.Tx) error {
+			n := 0
+			err := tx.Bucket([]byte("b")).ForEach(func(k, v []byte) error {
+				require.Equal(t, u64key(uint64(n)), k)
+				n++
+				return nil
+			})
+			require.Equal(t, 100, n)
+			return err
+		}))
+	})
+}
+
 func TestOpen_PageSize_IgnoredForExistingFile(t *testing.T) {
 	path := createClosedDB(t, 8192)
 	db := mustOpenDBAt(t, path, &bolt.Options{PageSize: 16384})

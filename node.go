@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -183,19 +184,35 @@ func (n *node) split(pageSize int) []*node {
 	}
 }
 
-// splitTwo cuts n in two when it is too big for a page and has enough keys;
-// it returns n and the new right sibling, or n and nil.
+// splitTwo cuts n in two when it is too big for a page and has enough keys,
+// or when one page could not hold it at all; it returns n and the new right
+// sibling, or n and nil.
+//
+// The second reason is the format's own limits, whatever the page size: a
+// page holds at most maxNodeElements elements, and each element finds its
+// key through a uint32 distance (pos) that must not wrap. bbolt splits on
+// bytes only and panics on the first limit (pages of about 1.2 MiB and up
+// with small keys) and writes wrapped distances past the second (a leaf of
+// more than 4 GiB, e.g. three values of 1.5 GiB); a node is split there even
+// below minKeysPerPage elements, down to one element per page.
 func (n *node) splitTwo(pageSize int) (*node, *node) {
-	if len(n.inodes) <= minKeysPerPage*2 || n.sizeLessThan(pageSize) {
+	small := n.sizeLessThan(pageSize)
+	at := len(n.inodes)
+	if !small && len(n.inodes) > minKeysPerPage*2 {
+		fill := n.bucket.FillPercent
+		if fill < minFillPercent {
+			fill = minFillPercent
+		} else if fill > maxFillPercent {
+			fill = maxFillPercent
+		}
+		at = n.splitIndex(int(float64(pageSize) * fill))
+	}
+	if !small || len(n.inodes) > maxNodeElements || uint64(pageSize) > maxElementOffset {
+		at = n.writablePrefix(at)
+	}
+	if at >= len(n.inodes) {
 		return n, nil
 	}
-	fill := n.bucket.FillPercent
-	if fill < minFillPercent {
-		fill = minFillPercent
-	} else if fill > maxFillPercent {
-		fill = maxFillPercent
-	}
-	at := n.splitIndex(int(float64(pageSize) * fill))
 
 	if n.parent == nil {
 		n.parent = &node{bucket: n.bucket, children: []*node{n}}
@@ -206,6 +223,36 @@ func (n *node) splitTwo(pageSize int) (*node, *node) {
 	n.inodes = n.inodes[:at:at]
 	n.bucket.tx.stats.IncSplit(1)
 	return n, next
+}
+
+// maxNodeElements is the most elements a page is given: its count field
+// has 16 bits, and bbolt refuses to write a node of 0xFFFF elements, so
+// that it can rewrite every page bolt writes.
+const maxNodeElements = 0xFFFF - 1
+
+// maxElementOffset is the largest distance from an element to its key that
+// the element's uint32 pos field holds. It is a variable only so that tests
+// can reach the limit without gigabytes of data.
+var maxElementOffset uint64 = math.MaxUint32
+
+// writablePrefix returns how many of n's first limit elements one page can
+// hold: at most maxNodeElements, and no more than keep every element's pos
+// within maxElementOffset. It is at least 1, since one element's pos is
+// just the element size.
+//
+// Element i of a page of m elements lies (m-i)*elementSize bytes before the
+// key area and finds its key after the keys and values of elements 0..i-1,
+// so its pos is at most m*elementSize plus the bytes of the first m-1 pairs.
+func (n *node) writablePrefix(limit int) int {
+	limit = min(limit, maxNodeElements)
+	var before uint64 // key and value bytes of the elements before i
+	for i := 0; i < limit; i++ {
+		if uint64(i+1)*uint64(leafElementSize)+before > maxElementOffset {
+			return max(i, 1)
+		}
+		before += uint64(len(n.inodes[i].key)) + uint64(len(n.inodes[i].value))
+	}
+	return limit
 }
 
 // splitIndex is where to cut so the first part stays within threshold bytes
@@ -257,6 +304,7 @@ func (n *node) spill() error {
 		part.pgid = id
 		part.write(buf)
 		part.spilled = true
+		tx.spilled = append(tx.spilled, part)
 		if part.parent != nil {
 			key := part.key
 			if key == nil {

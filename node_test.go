@@ -516,3 +516,97 @@ func TestNode_Rebalance_MassDelete(t *testing.T) {
 		})
 	}
 }
+
+// TestNode_Split_ElementCount: a node that fits a page by bytes but holds
+// more elements than a page's count can (2 MiB pages, 70,000 keys of three
+// bytes) is split so that no part has more than maxNodeElements.
+func TestNode_Split_ElementCount(t *testing.T) {
+	for _, leaf := range []bool{true, false} {
+		n := newTestNode(2<<20, DefaultFillPercent, leaf)
+		for i := range 70000 {
+			k := []byte{byte(i >> 16), byte(i >> 8), byte(i)}
+			n.inodes = append(n.inodes, inode{key: k, pgid: Pgid(i + 2)})
+		}
+		require.Less(t, n.size(), 2<<20)
+		parts := n.split(2 << 20)
+		require.Len(t, parts, 2, "leaf=%v", leaf)
+		total := 0
+		for _, p := range parts {
+			require.LessOrEqual(t, len(p.inodes), maxNodeElements)
+			total += len(p.inodes)
+		}
+		require.Equal(t, 70000, total)
+	}
+}
+
+// withMaxElementOffset lowers the element offset limit for one test, so that
+// the limit is reached without gigabytes of data.
+func withMaxElementOffset(t *testing.T, limit uint64) {
+	old := maxElementOffset
+	maxElementOffset = limit
+	t.Cleanup(func() { maxElementOffset = old })
+}
+
+// TestNode_WritablePrefix checks the longest prefix whose element offsets
+// stay within the limit: element i of m sits (m-i)*16 bytes before the key
+// area and its key follows the pairs of elements 0..i-1.
+func TestNode_WritablePrefix(t *testing.T) {
+	withMaxElementOffset(t, 1000)
+	for _, tc := range []struct {
+		name  string
+		elems []int // key+value bytes of each element
+		limit int
+		want  int
+	}{
+		{"all fit", []int{100, 100, 100}, 3, 3},
+		// Prefix of 3: 3*16 + 400 + 400 = 848 fits; of 4: 64 + 1200 > 1000.
+		{"cut by offsets", []int{400, 400, 400, 400}, 4, 3},
+		// The last element's own bytes do not count: 2*16 + 900 fits.
+		{"last pair is free", []int{900, 5000}, 2, 2},
+		// One element always fits, however large.
+		{"one huge", []int{5000, 10, 10}, 3, 1},
+		{"at most limit", []int{1, 1, 1, 1}, 2, 2},
+		// Exactly at the limit: 4*16 + 3*312 = 1000.
+		{"exactly at the limit", []int{312, 312, 312, 312, 312}, 5, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newTestNode(4096, DefaultFillPercent, true)
+			for i, sz := range tc.elems {
+				n.inodes = append(n.inodes, inode{key: []byte{byte(i)}, value: make([]byte, sz-1)})
+			}
+			require.Equal(t, tc.want, n.writablePrefix(tc.limit))
+		})
+	}
+	n := newTestNode(4096, DefaultFillPercent, true)
+	for range maxNodeElements + 10 {
+		n.inodes = append(n.inodes, inode{key: []byte{1}})
+	}
+	maxElementOffset = 1 << 40
+	require.Equal(t, maxNodeElements, n.writablePrefix(len(n.inodes)))
+}
+
+// TestNode_Split_ElementOffsets: a node of few elements whose offsets would
+// wrap (four or fewer elements are never split for size) is split anyway,
+// each part within the limit; below it nothing changes.
+func TestNode_Split_ElementOffsets(t *testing.T) {
+	withMaxElementOffset(t, 64<<10)
+	n := newTestNode(4096, DefaultFillPercent, true)
+	for i, sz := range []int{40 << 10, 40 << 10, 40 << 10, 10} {
+		k := []byte{byte('a' + i)}
+		n.put(k, k, make([]byte, sz), 0, 0)
+	}
+	parts := n.split(4096)
+	require.Len(t, parts, 2)
+	require.Equal(t, []string{"a", "b"}, keysOf(parts[0]))
+	require.Equal(t, []string{"c", "d"}, keysOf(parts[1]))
+	for _, p := range parts {
+		require.Equal(t, len(p.inodes), p.writablePrefix(len(p.inodes)))
+	}
+
+	m := newTestNode(4096, DefaultFillPercent, true)
+	for i := range 4 {
+		k := []byte{byte('a' + i)}
+		m.put(k, k, make([]byte, 15<<10), 0, 0)
+	}
+	require.Len(t, m.split(4096), 1, "within the limit four elements stay together")
+}

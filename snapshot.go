@@ -50,9 +50,10 @@ import (
 // over it has readers left. References are taken and dropped only by the
 // writer (or Open and Close), under rwlock.
 type mapping struct {
-	db   *DB
-	data []byte
-	refs int
+	db     *DB
+	data   []byte
+	refs   int
+	locked int // bytes from the start pinned by mlock (Options.Mlock)
 }
 
 func (m *mapping) acquire() { m.refs++ }
@@ -61,13 +62,48 @@ func (m *mapping) acquire() { m.refs++ }
 func (m *mapping) release() {
 	m.refs--
 	if m.refs == 0 && m.data != nil {
-		if m.db.Mlock {
-			_ = munlock(m.data)
-		}
+		m.unlock()
 		if err := m.db.munmap(m.data); err != nil {
 			m.db.Logger().Errorf("munmap failed: %v", err)
 		}
 		m.data = nil
+	}
+}
+
+// lock pins in RAM the part of m that the file covers, as bbolt does
+// (Options.Mlock): the file's size, not the whole mapping, which is larger
+// and whose pages past the end of the file cannot be locked (mlock fails
+// with ENOMEM there) and would count against RLIMIT_MEMLOCK. Called again
+// when the file grows, it extends the locked range. Only the writer (or
+// Open) calls it.
+func (m *mapping) lock() error {
+	if !m.db.Mlock {
+		return nil
+	}
+	info, err := m.db.file.Stat()
+	if err != nil {
+		return fmt.Errorf("mlock error: %w", err)
+	}
+	want := int(min(info.Size(), int64(len(m.data))))
+	if want <= m.locked {
+		return nil
+	}
+	if err := mlock(m.data[:want]); err != nil {
+		return fmt.Errorf("mlock error: %w", err)
+	}
+	m.locked = want
+	return nil
+}
+
+// unlock undoes lock, when m is replaced or unmapped: a retired mapping may
+// still have readers but need not stay pinned, so the locked total stays
+// the file's size.
+func (m *mapping) unlock() {
+	if m.locked > 0 {
+		if err := munlock(m.data[:m.locked]); err != nil {
+			m.db.Logger().Errorf("munlock failed: %v", err)
+		}
+		m.locked = 0
 	}
 }
 
@@ -106,6 +142,9 @@ func (db *DB) openMapping(minsz int) error {
 	if len(data) < 2*db.pageSize {
 		return fmt.Errorf("file size too small %d", len(data))
 	}
+	if err := db.mapping.lock(); err != nil {
+		return err
+	}
 	m, err := db.chooseMeta(data, int64(fileSize))
 	if err != nil {
 		return err
@@ -115,17 +154,7 @@ func (db *DB) openMapping(minsz int) error {
 }
 
 func (db *DB) mmap(size int) ([]byte, error) {
-	data, err := db.mmapFn(db.osf, size, db.MmapFlags, !db.readOnly)
-	if err != nil {
-		return nil, err
-	}
-	if db.Mlock {
-		if err := mlock(data); err != nil {
-			_ = db.munmapFn(data)
-			return nil, fmt.Errorf("mlock error: %w", err)
-		}
-	}
-	return data, nil
+	return db.mmapFn(db.osf, size, db.MmapFlags, !db.readOnly)
 }
 
 func (db *DB) munmap(data []byte) error { return db.munmapFn(data) }
@@ -169,11 +198,12 @@ func (db *DB) ensureMapped(size int) error {
 	}
 	old := db.mapping
 	db.mapping = &mapping{db: db, data: data, refs: 1}
+	old.unlock()
 	old.release()
 	// Readers beginning from now on use the new mapping.
 	m := db.meta
 	db.publish(&m)
-	return nil
+	return db.mapping.lock()
 }
 
 // publish makes m, over the current mapping, the snapshot new transactions
@@ -270,7 +300,9 @@ func (db *DB) grow(sz int) error {
 	if err := db.file.Sync(); err != nil {
 		return fmt.Errorf("file sync error: %w", err)
 	}
-	return nil
+	// The grown part of the file that the mapping covers is locked now;
+	// the rest when the file is mapped anew (ensureMapped).
+	return db.mapping.lock()
 }
 
 // checkMaxSize fails when taking pages up to minsz bytes would grow the file

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,19 @@ type Tx struct {
 	roots    rootClaims      // where each opened bucket root was found
 	pageSize int
 
+	// free lists, sorted, the free and pending pages of a read-only
+	// transaction's own snapshot, read once by Page (freeRead says it has
+	// been). A reader never consults the writer's free list: the writer
+	// changes it concurrently, and it describes a later state.
+	free     []Pgid
+	freeRead bool
+
+	// reused lists the runs this commit took from the free list, and
+	// spilled the nodes it wrote, so that checkReused can tell whether a
+	// reused page is still reachable.
+	reused  []pageRun
+	spilled []*node
+
 	// WriteFlag, when not zero, makes WriteTo (and Copy, CopyFile) read
 	// the pages through a second handle on the database file, opened with
 	// os.O_RDONLY|WriteFlag (through Options.OpenFile, if set) and closed
@@ -67,6 +81,7 @@ func (tx *Tx) init(db *DB, s *snapshot, writable bool) {
 	if writable {
 		tx.pages = make(map[Pgid][]byte)
 		tx.meta.txid++
+		tx.reused, tx.spilled = db.reusedScratch[:0], db.spilledScratch[:0]
 	}
 }
 
@@ -140,6 +155,14 @@ func (tx *Tx) Commit() (err error) {
 	if !tx.writable {
 		return ErrTxNotWritable
 	}
+	// A panic inside commit (StrictMode's, or a bug) must not leave the
+	// writer lock held, nor lose the pages the spill took from the free
+	// list: roll back as a failed commit does, and let the panic go on.
+	defer func() {
+		if tx.db != nil {
+			tx.rollback(true)
+		}
+	}()
 	if err := tx.commit(); err != nil {
 		tx.rollback(true)
 		return err
@@ -188,6 +211,9 @@ func (tx *Tx) commit() error {
 	}
 	if tx.err != nil {
 		return tx.err
+	}
+	if err := tx.checkReused(); err != nil {
+		return err
 	}
 
 	if tx.meta.pgid > hwm {
@@ -251,6 +277,9 @@ func (tx *Tx) rollback(reload bool) {
 	if tx.db == nil {
 		return
 	}
+	// Deferred so that the writer lock is released even if reloading
+	// panics (a memory fault on a file truncated under the DB).
+	defer tx.close()
 	if tx.writable {
 		db := tx.db
 		db.freelist.rollback(tx.meta.txid)
@@ -260,7 +289,6 @@ func (tx *Tx) rollback(reload bool) {
 			}
 		}
 	}
-	tx.close()
 }
 
 // close releases the transaction's locks and mapping and folds its counters
@@ -278,6 +306,8 @@ func (tx *Tx) close() {
 		db.stats.FreelistInuse = db.freelist.size()
 		db.statlock.Unlock()
 		db.stats.TxStats.add(&tx.stats)
+		clear(tx.spilled) // let the nodes go
+		db.reusedScratch, db.spilledScratch = tx.reused[:0], tx.spilled[:0]
 		db.rwtx = nil
 		db.rwlock.Unlock()
 	} else {
@@ -293,6 +323,9 @@ func (tx *Tx) close() {
 	tx.snap = nil
 	tx.mapping = nil
 	tx.pages = nil
+	tx.free = nil
+	tx.reused = nil
+	tx.spilled = nil
 	tx.root = Bucket{tx: tx}
 	tx.root.bucketHeader = &tx.root.hdr
 }
@@ -346,6 +379,9 @@ func (tx *Tx) freePage(id Pgid) error {
 func (tx *Tx) allocate(count int) ([]byte, Pgid, error) {
 	db := tx.db
 	id := db.freelist.allocate(tx.meta.txid, count)
+	if id != 0 {
+		tx.reused = append(tx.reused, pageRun{start: id, n: count})
+	}
 	if id == 0 {
 		id = tx.meta.pgid
 		minsz := (int(id) + count + 1) * db.pageSize
@@ -375,6 +411,76 @@ func (tx *Tx) allocate(count int) ([]byte, Pgid, error) {
 	tx.stats.IncPageCount(int64(count))
 	tx.stats.IncPageAlloc(int64(count * db.pageSize))
 	return buf, id, nil
+}
+
+// pageRun is a run of n contiguous pages starting at start; seen marks
+// the run once checkReused has met the pointer to it.
+type pageRun struct {
+	start Pgid
+	n     int
+	seen  bool
+}
+
+// checkReused fails the commit, before anything is written, if a page it
+// took from the free list is still reachable: the free list was damaged,
+// listing a live page, and writing would overwrite live data. What the
+// commit can see cheaply is checked: every reused run must be pointed at
+// exactly once, at its first page, by the meta or by an element of a node
+// this commit wrote (child pointers of branches, bucket roots in leaves).
+// A second pointer is an element this commit left untouched that still
+// leads to the page. A live page reachable only through pages this commit
+// did not rewrite goes unnoticed (README, Known Issues); Check reports it
+// as "reachable freed".
+func (tx *Tx) checkReused() error {
+	if len(tx.reused) == 0 {
+		return nil
+	}
+	slices.SortFunc(tx.reused, func(a, b pageRun) int { return cmp.Compare(a.start, b.start) })
+	if err := tx.refReused(tx.meta.root.root); err != nil {
+		return err
+	}
+	if tx.meta.freelist != pgidNoFreelist {
+		if err := tx.refReused(tx.meta.freelist); err != nil {
+			return err
+		}
+	}
+	for _, n := range tx.spilled {
+		for i := range n.inodes {
+			in := &n.inodes[i]
+			var id Pgid
+			switch {
+			case !n.isLeaf:
+				id = in.pgid
+			case in.flags&bucketLeafFlag != 0 && len(in.value) >= bucketHeaderSize:
+				id = bucketHeaderOf(in.value).root
+			}
+			if id == 0 {
+				continue
+			}
+			if err := tx.refReused(id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// refReused counts a pointer to page id for checkReused: the first to the
+// start of a reused run is the one the commit made; any other pointer into
+// a reused run means the run is live.
+func (tx *Tx) refReused(id Pgid) error {
+	runs := tx.reused
+	i, found := slices.BinarySearchFunc(runs, id, func(r pageRun, id Pgid) int { return cmp.Compare(r.start, id) })
+	if !found {
+		// id may lie inside the run before it.
+		if i == 0 || id >= runs[i-1].start+Pgid(runs[i-1].n) {
+			return nil
+		}
+	} else if !runs[i].seen {
+		runs[i].seen = true
+		return nil
+	}
+	return fmt.Errorf("%w: page %d, taken from the free list by this commit, is still reachable: the free list lists a live page", ErrCorrupt, id)
 }
 
 // writePages writes this commit's pages in id order, one call per page (a
@@ -591,9 +697,13 @@ type PageInfo struct {
 }
 
 // Page describes page id as stored in the file (changes of the current
-// commit are not seen). It returns nil, nil for an id at or beyond the
-// high-water mark, ErrTxClosed on a finished transaction, and
-// ErrFreePagesNotLoaded on a read-only DB whose free list is not loaded.
+// commit are not seen). A page is "free" if the free list of the
+// transaction's own snapshot lists it: for a writer the free list as it
+// stands, for a reader the one its commit wrote. It returns nil, nil for an
+// id at or beyond the high-water mark, ErrTxClosed on a finished
+// transaction, ErrFreePagesNotLoaded on a read-only DB whose free list is
+// not loaded (as bbolt; Check loads it), and an error wrapping ErrCorrupt
+// if the free list of a reader's snapshot cannot be read.
 func (tx *Tx) Page(id int) (*PageInfo, error) {
 	if tx.db == nil {
 		return nil, ErrTxClosed
@@ -601,7 +711,7 @@ func (tx *Tx) Page(id int) (*PageInfo, error) {
 	if id < 0 || Pgid(id) >= tx.meta.pgid {
 		return nil, nil
 	}
-	if tx.db.freelist == nil {
+	if tx.db.readOnly && !tx.db.freelistLoaded() {
 		return nil, ErrFreePagesNotLoaded
 	}
 	off := id * tx.pageSize
@@ -610,10 +720,47 @@ func (tx *Tx) Page(id int) (*PageInfo, error) {
 	}
 	p := pageAt(tx.mapping.data[off:])
 	info := &PageInfo{ID: id, Count: int(p.count), OverflowCount: int(p.overflow), Type: p.typ()}
-	if tx.db.freelist.freed(Pgid(id)) {
+	free, err := tx.isFree(Pgid(id))
+	if err != nil {
+		return nil, err
+	}
+	if free {
 		info.Type = "free"
 	}
 	return info, nil
+}
+
+// isFree reports whether page id is free or pending in this transaction's
+// snapshot. The writer owns the DB's free list and asks it. So does a
+// reader of a read-only DB, where no writer exists: the list, once loaded
+// (Page checked that under freelistLoad), describes the one meta every
+// reader sees and never changes. A reader of a writable DB reads the free
+// list its own meta names, once.
+func (tx *Tx) isFree(id Pgid) (bool, error) {
+	if tx.writable || tx.db.readOnly {
+		return tx.db.freelist.freed(id), nil
+	}
+	if !tx.freeRead {
+		ids, err := tx.freeIDs()
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				err = fmt.Errorf("%w: free list of txid %d: %v", ErrCorrupt, tx.meta.txid, err)
+			}
+			return false, err
+		}
+		slices.Sort(ids)
+		tx.free, tx.freeRead = ids, true
+	}
+	_, found := slices.BinarySearch(tx.free, id)
+	return found, nil
+}
+
+// freelistLoaded reports whether the free list is loaded. A read-only DB
+// loads it lazily (ensureFreelist), under freelistLoad.
+func (db *DB) freelistLoaded() bool {
+	db.freelistLoad.Lock()
+	defer db.freelistLoad.Unlock()
+	return db.freelist != nil
 }
 
 // MoveBucket moves the bucket child from src to dst, where a nil src or dst

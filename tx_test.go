@@ -639,3 +639,126 @@ func TestTx_Stats_CountsWork(t *testing.T) {
 	require.Greater(t, s.GetPageCount(), int64(2))
 	require.Equal(t, s.GetPageCount()*int64(db.Info().PageSize), s.GetPageAlloc())
 }
+
+// TestTx_Commit_ManySmallKeysLargePages: with 2 MiB pages, 70,000 keys of
+// three bytes fit one page by bytes but not by element count (a page holds
+// at most 65,534): the node is split on count too, so Commit succeeds and
+// every key reads back after reopening. (Splitting on bytes only, Commit
+// panicked.)
+func TestTx_Commit_ManySmallKeysLargePages(t *testing.T) {
+	const n = 70000
+	db := mustOpenDB(t, &bolt.Options{PageSize: 2 << 20, NoSync: true})
+	key := func(i int) []byte { return []byte{byte(i >> 16), byte(i >> 8), byte(i)} }
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			if err := b.Put(key(i), []byte{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	db.MustReopen()
+	mustView(t, db, func(tx *bolt.Tx) {
+		require.NoError(t, checkTx(tx))
+		b := tx.Bucket([]byte("b"))
+		s := b.Stats()
+		require.Equal(t, n, s.KeyN)
+		require.GreaterOrEqual(t, s.LeafPageN, 2, "split on element count")
+		i := 0
+		require.NoError(t, b.ForEach(func(k, _ []byte) error {
+			require.Equal(t, key(i), k)
+			i++
+			return nil
+		}))
+		require.Equal(t, n, i)
+	})
+}
+
+// damageFreelistWithLiveLeaf builds a database whose bucket "b" has a
+// branch root over several leaves, then rewrites its free-list page to
+// list the second leaf, which is live. It returns the path, the page size
+// and that leaf's page id.
+func damageFreelistWithLiveLeaf(t *testing.T) (string, int, uint64) {
+	t.Helper()
+	const ps = 4096
+	db := mustOpenDB(t, &bolt.Options{PageSize: ps, NoSync: true})
+	fillBucket(t, db, "b", 400, fmtKey, func(int) []byte { return make([]byte, 100) })
+	var root uint64
+	mustView(t, db, func(tx *bolt.Tx) { root = uint64(tx.Bucket([]byte("b")).Root()) })
+	db.MustClose()
+
+	f, err := os.OpenFile(db.path, os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer f.Close()
+	page := make([]byte, ps)
+	_, err = f.ReadAt(page, int64(root)*ps)
+	require.NoError(t, err)
+	require.Equal(t, uint16(0x01), ne.Uint16(page[offPageFlags:]), "the root of b is a branch")
+	require.Greater(t, ne.Uint16(page[offPageCount:]), uint16(2))
+	const branchElem, offPgid = 16, 8
+	live := ne.Uint64(page[16+1*branchElem+offPgid:])
+
+	// The meta with the higher txid names the free-list page.
+	var m metaFields
+	for i := int64(0); i < 2; i++ {
+		_, err = f.ReadAt(page, i*ps)
+		require.NoError(t, err)
+		if mi := readMeta(page); mi.Txid >= m.Txid {
+			m = mi
+		}
+	}
+	require.NotEqual(t, noFreelist, m.Freelist)
+	clear(page)
+	ne.PutUint64(page[offPageID:], m.Freelist)
+	ne.PutUint16(page[offPageFlags:], pageFlagFL)
+	ne.PutUint16(page[offPageCount:], 1)
+	ne.PutUint64(page[16:], live)
+	_, err = f.WriteAt(page, int64(m.Freelist)*ps)
+	require.NoError(t, err)
+	return db.path, ps, live
+}
+
+// TestTx_Check_FreelistListsLivePage: Check reports a live page that the
+// free list lists as "reachable freed".
+func TestTx_Check_FreelistListsLivePage(t *testing.T) {
+	path, _, live := damageFreelistWithLiveLeaf(t)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.View(func(tx *bolt.Tx) error {
+		err := checkTx(tx)
+		require.Error(t, err)
+		require.Contains(t, err.Error(), fmt.Sprintf("page %d: reachable freed", live))
+		return nil
+	}))
+}
+
+// TestTx_Commit_ReusedPageStillReachable: a commit that takes a live page
+// from a damaged free list, while a node it rewrites still points at that
+// page, fails with ErrCorrupt before writing anything, so the live data
+// survives. (Before, the commit overwrote the leaf and lost its keys.)
+func TestTx_Commit_ReusedPageStillReachable(t *testing.T) {
+	path, _, _ := damageFreelistWithLiveLeaf(t)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true})
+	require.NoError(t, err)
+	defer db.Close()
+	// Changing the first leaf rewrites it and its parent branch, which
+	// still points at the second leaf: the new first leaf would be given
+	// the second leaf's page.
+	err = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("b")).Put(fmtKey(0), []byte("changed"))
+	})
+	require.ErrorIs(t, err, bolt.ErrCorrupt)
+	require.Contains(t, err.Error(), "still reachable")
+	require.NoError(t, db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("b"))
+		for i := 0; i < 400; i++ {
+			require.Equal(t, make([]byte, 100), b.Get(fmtKey(i)), "key %d", i)
+		}
+		return nil
+	}))
+}
