@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func TestCheck(t *testing.T) {
@@ -72,12 +73,12 @@ func TestCheck_Problems(t *testing.T) {
 		t.Fatal("no leaf found")
 	}
 	h, buf := readPage(t, path, leaf)
-	elems, err := bolt.DecodeLeaf(buf)
+	elems, err := rawpage.DecodeLeaf(buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	elems[0].Key, elems[1].Key = elems[1].Key, elems[0].Key
-	if err := bolt.EncodeLeaf(buf, h.ID, h.Overflow, elems); err != nil {
+	if err := rawpage.EncodeLeaf(buf, h.ID, h.Overflow, elems); err != nil {
 		t.Fatal(err)
 	}
 	writeAt(t, path, int64(leaf)*4096, buf)
