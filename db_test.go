@@ -241,8 +241,8 @@ func TestOpen_Errors(t *testing.T) {
 }
 
 func TestOpen_Meta0Corrupted_PageSizeFromMeta1(t *testing.T) {
-	sizes := []int{0} // 0: the OS page size, reopened with nil options
-	maxShift := 6     // 1 KiB .. 64 KiB
+	sizes := []int{0, 512} // 0: the OS page size, reopened with nil options
+	maxShift := 6          // 1 KiB .. 64 KiB
 	if !testing.Short() {
 		maxShift = 14 // .. 16 MiB
 	}
