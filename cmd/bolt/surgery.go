@@ -69,18 +69,21 @@ func surgery(src, dst string, lenient bool, fn func(pf *pageFile) error) (err er
 	return fn(pf)
 }
 
-// copyFile copies src to dst, which must not exist, with src's permissions.
+// outputMode is the mode surgery's output files are created with (before
+// the umask), bbolt's: the copy is opened again for writing, so it must be
+// writable by its owner whatever the source's mode (a 0444 source is
+// common: backups, read-only mounts).
+const outputMode = 0o644
+
+// copyFile copies src to dst, which must not exist, creating dst with
+// outputMode.
 func copyFile(src, dst string) (err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("failed to open source file %q: %w", src, err)
 	}
 	defer in.Close()
-	fi, err := in.Stat()
-	if err != nil {
-		return err
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("output file %q already exists", dst)
 	} else if err != nil {
