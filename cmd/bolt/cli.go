@@ -171,9 +171,10 @@ func (c *cli) dispatch(cmd *command, parents []string, args []string) error {
 	if cmd.subs != nil {
 		if len(args) == 0 {
 			if len(parents) == 0 {
-				// "bolt" alone: the usage, on stderr, as a usage error.
-				c.printHelp(c.stderr, cmd, path, nil)
-				return usagef("no command given")
+				// "bolt" alone: the usage on stdout, exit status 0, as
+				// bbolt's CLI does.
+				c.printHelp(c.stdout, cmd, path, nil)
+				return helpRequest{}
 			}
 			return usagef("%s: missing subcommand (one of %s)", strings.Join(path[1:], " "), subNames(cmd))
 		}
@@ -184,6 +185,10 @@ func (c *cli) dispatch(cmd *command, parents []string, args []string) error {
 			return helpRequest{}
 		case name == "help" && len(parents) == 0:
 			return c.helpFor(cmd, path, args[1:])
+		case (name == "-v" || name == "--version") && len(parents) == 0:
+			// bbolt's "bbolt version dev" line, with a real version.
+			fmt.Fprintf(c.stdout, "bolt version %s\n", version())
+			return nil
 		}
 		s := cmd.sub(name)
 		if s == nil {
