@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/boltkv/bolt/internal/rawpage"
@@ -372,6 +373,14 @@ func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB,
 	info, err := db.file.Stat()
 	if err != nil {
 		return nil, err
+	}
+	// A read-only open succeeds on a directory and cannot initialize an
+	// empty file; say so as plainly as a writable open would.
+	if info.IsDir() {
+		return nil, &os.PathError{Op: "open", Path: path, Err: syscall.EISDIR}
+	}
+	if db.readOnly && info.Size() == 0 {
+		return nil, fmt.Errorf("bolt: open %s: is empty, and a read-only open cannot initialize it", path)
 	}
 	// A read-only DB never initializes a file: an empty one fails on the
 	// write as bbolt's does, anything else is probed.

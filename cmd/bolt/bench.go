@@ -91,8 +91,11 @@ func (o *benchOptions) validate() error {
 		return usagef("--key-size must be at least 4, got %d", o.keySize)
 	case o.valueSize < 0:
 		return usagef("--value-size must not be negative, got %d", o.valueSize)
-	case o.pageSize < 0 || o.initialMmapSize < 0:
-		return usagef("--page-size and --initial-mmap-size must not be negative")
+	case o.initialMmapSize < 0:
+		return usagef("--initial-mmap-size must not be negative")
+	}
+	if err := checkPageSize(o.pageSize); err != nil {
+		return err
 	}
 	switch o.writeMode {
 	case "seq", "rnd", "seq-nest", "rnd-nest":

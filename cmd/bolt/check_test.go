@@ -32,8 +32,8 @@ func TestCheck(t *testing.T) {
 			if r.stdout != tc.want || r.code != tc.code {
 				t.Errorf("got %q exit %d, want %q exit %d", r.stdout, r.code, tc.want, tc.code)
 			}
-			if tc.code != exitOK && r.stderr != "Error: invalid value\n" {
-				t.Errorf("stderr %q", r.stderr)
+			if r.stderr != "" {
+				t.Errorf("stderr %q, want nothing: the count is the report", r.stderr)
 			}
 		})
 	}
@@ -84,7 +84,7 @@ func TestCheck_Problems(t *testing.T) {
 	writeAt(t, path, int64(leaf)*4096, buf)
 
 	r := runBolt(t, "check", path)
-	if r.code != exitFailure || r.stderr != "Error: invalid value\n" {
+	if r.code != exitFailure || r.stderr != "" {
 		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")

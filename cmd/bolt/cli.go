@@ -64,11 +64,14 @@ func (c *cli) main(args []string) (status int) {
 	}()
 	err := c.dispatch(rootCommand(), nil, args)
 	var help helpRequest
+	var reported reportedFailure
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &help):
 		return exitOK
+	case errors.As(err, &reported):
+		return exitFailure
 	default:
 		fmt.Fprintf(c.stderr, "Error: %v\n", err)
 		var u usageError
@@ -85,6 +88,12 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// reportedFailure is returned by a command that failed and has said why on
+// its own (check's "N errors found"): exit status 1, no "Error:" line.
+type reportedFailure struct{}
+
+func (reportedFailure) Error() string { return "failed" }
 
 // helpRequest is returned after help was printed on request: exit status 0.
 type helpRequest struct{}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/boltkv/bolt"
 )
 
@@ -15,14 +17,20 @@ func deleteBucketCommand() *command {
 				names := args[1:]
 				return update(args[0], func(tx *bolt.Tx) error {
 					last := []byte(names[len(names)-1])
+					var err error
 					if len(names) == 1 {
-						return tx.DeleteBucket(last)
+						err = tx.DeleteBucket(last)
+					} else {
+						parent, ferr := findBucket(tx, names[:len(names)-1])
+						if ferr != nil {
+							return ferr
+						}
+						err = parent.DeleteBucket(last)
 					}
-					parent, err := findBucket(tx, names[:len(names)-1])
-					if err != nil {
-						return err
+					if errors.Is(err, bolt.ErrBucketNotFound) {
+						return bucketNotFound(names)
 					}
-					return parent.DeleteBucket(last)
+					return err
 				})
 			}
 		},

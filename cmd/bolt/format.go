@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // formatModes lists the output formats of keys and values.
@@ -22,7 +24,9 @@ var (
 	errBucketNotFound = bolt.ErrBucketNotFound
 	errKeyNotFound    = errors.New("key not found")
 	errPageIDRequired = errors.New("page id required")
-	errCorrupt        = errors.New("invalid value")
+	// errInvalidValue is what bbolt's page-level commands call a page that
+	// is not what it should be ("error: invalid value due to …").
+	errInvalidValue = errors.New("invalid value")
 )
 
 // checkFormat validates an output format name.
@@ -145,18 +149,38 @@ func openWritable(path string) (*bolt.DB, error) {
 	return bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 }
 
+// checkPageSize refuses a --page-size that no database can have, before
+// any file is created (the library would create the file, then fail).
+// 0 means the default.
+func checkPageSize(ps int) error {
+	if ps != 0 && (ps < rawpage.MinPageSize || ps > rawpage.MaxPageSize) {
+		return usagef("invalid page size %d: a page size is from %d to %d bytes", ps, rawpage.MinPageSize, rawpage.MaxPageSize)
+	}
+	return nil
+}
+
 // findBucket walks a bucket path from the top level.
 func findBucket(tx *bolt.Tx, names []string) (*bolt.Bucket, error) {
 	b := tx.Bucket([]byte(names[0]))
 	if b == nil {
-		return nil, errBucketNotFound
+		return nil, bucketNotFound(names[:1])
 	}
-	for _, name := range names[1:] {
+	for i, name := range names[1:] {
 		if b = b.Bucket([]byte(name)); b == nil {
-			return nil, errBucketNotFound
+			return nil, bucketNotFound(names[:i+2])
 		}
 	}
 	return b, nil
+}
+
+// bucketNotFound is bbolt's "bucket not found", followed by the path of the
+// bucket that is missing, each name quoted: "a"/"b".
+func bucketNotFound(path []string) error {
+	quoted := make([]string, len(path))
+	for i, name := range path {
+		quoted[i] = strconv.Quote(name)
+	}
+	return fmt.Errorf("%w: %s", errBucketNotFound, strings.Join(quoted, "/"))
 }
 
 // keyNotFound is get's and delete's error for a missing key, as bbolt words it.

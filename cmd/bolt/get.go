@@ -43,6 +43,9 @@ func getCommand() *command {
 						return err
 					}
 					v := b.Get(key)
+					if v == nil && b.Bucket(key) != nil {
+						return fmt.Errorf("key %q is a nested bucket, not a value: list it with \"bolt keys\"", key)
+					}
 					if v == nil {
 						return keyNotFound(key)
 					}

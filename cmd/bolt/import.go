@@ -28,8 +28,8 @@ bucket has no line of its own creates the bucket.`,
 			noSync := fs.Bool("no-sync", false, "do not sync at each commit")
 			pageSize := fs.Int("page-size", 0, "page size of the new file, in `bytes` (default the OS page size)")
 			return func(c *cli, args []string) (err error) {
-				if *pageSize < 0 {
-					return usagef("invalid page size %d", *pageSize)
+				if err := checkPageSize(*pageSize); err != nil {
+					return err
 				}
 				in := c.stdin
 				if len(args) == 2 && args[1] != "-" {

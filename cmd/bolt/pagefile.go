@@ -131,14 +131,14 @@ func (pf *pageFile) readPage(id uint64) (rawpage.Header, []byte, error) {
 		return h, nil, err
 	}
 	if h.ID != id {
-		return h, nil, fmt.Errorf("error: %w due to unexpected Page id: %d != %d", errCorrupt, h.ID, id)
+		return h, nil, fmt.Errorf("error: %w due to unexpected Page id: %d != %d", errInvalidValue, h.ID, id)
 	}
 	if h.Overflow == 0 {
 		return h, buf, nil
 	}
 	// Two meta pages and this one are not overflow.
 	if pf.hwm < 3 || uint64(h.Overflow) >= pf.hwm-3 {
-		return h, nil, fmt.Errorf("error: %w, Page claims to have %d overflow pages (>=hwm=%d). Interrupting to avoid risky OOM", errCorrupt, h.Overflow, pf.hwm)
+		return h, nil, fmt.Errorf("error: %w, Page claims to have %d overflow pages (>=hwm=%d). Interrupting to avoid risky OOM", errInvalidValue, h.Overflow, pf.hwm)
 	}
 	buf, err = pf.readRaw(id, uint64(h.Overflow)+1)
 	if err != nil {
