@@ -10,10 +10,11 @@ func bucketsCommand() *command {
 		args:    "<bbolt-file>",
 		summary: "print the names of the top-level buckets",
 		help:    "Names are printed as raw bytes, one per line.",
+		opensDB: true,
 		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			return func(c *cli, args []string) error {
-				db, err := openReadOnly(args[0], true)
+				db, err := c.openReadOnly(args[0], true)
 				if err != nil {
 					return err
 				}

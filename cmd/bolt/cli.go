@@ -33,6 +33,12 @@ type cli struct {
 	// terminal reports whether w is an interactive terminal, for progress
 	// bars.
 	terminal func(w io.Writer) bool
+
+	// lockTimeout is the --timeout of the commands that open a database:
+	// how long Open waits for another process's lock (0: no limit).
+	lockTimeout time.Duration
+	// lockNotice is how long a command waits for a lock before saying so.
+	lockNotice time.Duration
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
@@ -43,6 +49,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 		benchReadTime:    time.Second,
 		progressInterval: time.Second,
 		terminal:         isTerminal,
+		lockNotice:       time.Second,
 	}
 }
 
@@ -108,6 +115,9 @@ type command struct {
 	help    string // more paragraphs for "bolt CMD --help"
 	nargs   argCount
 	subs    []*command
+	// opensDB marks the commands that open a database with the library,
+	// and so take --timeout.
+	opensDB bool
 	// setup declares the command's flags and returns the function that
 	// runs it with the positional arguments once they are parsed.
 	setup func(fs *flagSet) func(c *cli, args []string) error
@@ -207,6 +217,9 @@ func (c *cli) dispatch(cmd *command, parents []string, args []string) error {
 	}
 
 	fs := newFlagSet()
+	if cmd.opensDB {
+		fs.DurationVar(&c.lockTimeout, "timeout", 0, "give up after this `duration` if another process holds the database's lock (0: wait as long as it takes)")
+	}
 	runFn := cmd.setup(fs)
 	pos, help, err := fs.parse(args)
 	if help {
@@ -244,6 +257,9 @@ func (c *cli) helpFor(root *command, path []string, names []string) error {
 	var fs *flagSet
 	if cmd.setup != nil {
 		fs = newFlagSet()
+		if cmd.opensDB {
+			fs.Duration("timeout", 0, "give up after this `duration` if another process holds the database's lock (0: wait as long as it takes)")
+		}
 		cmd.setup(fs)
 	}
 	c.printHelp(c.stdout, cmd, path, fs)
@@ -409,7 +425,7 @@ func (fs *flagSet) printDefaults(w io.Writer) {
 		if typ != "" {
 			names += " " + typ
 		}
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
 			usage += fmt.Sprintf(" (default %s)", f.DefValue)
 		}
 		lines = append(lines, line{names, usage})

@@ -19,7 +19,8 @@ func compactCommand() *command {
 		help: `Compact walks the source database and copies every bucket, sequence, key
 and value into a new database at the destination, packing pages full. The
 source is left untouched. On a terminal a progress bar is shown on stderr.`,
-		nargs: exactArgs(1),
+		opensDB: true,
+		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			output := fs.String("output", "", "destination `file` (must not exist or be empty)")
 			fs.alias("o", "output")
@@ -44,12 +45,12 @@ func (c *cli) compact(srcPath, dstPath string, txMaxSize int64, noSync bool) err
 	if err := checkNewFile(dstPath); err != nil {
 		return err
 	}
-	src, err := bolt.Open(srcPath, 0o400, &bolt.Options{ReadOnly: true})
+	src, err := c.open(srcPath, 0o400, bolt.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	dst, err := bolt.Open(dstPath, fi.Mode(), &bolt.Options{NoSync: noSync})
+	dst, err := c.open(dstPath, fi.Mode(), bolt.Options{NoSync: noSync})
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,12 @@ func deleteBucketCommand() *command {
 		name:    "delete-bucket",
 		args:    "<bbolt-file> <bucket> [sub-bucket…]",
 		summary: "delete a (nested) bucket and everything in it",
+		opensDB: true,
 		nargs:   minArgs(2),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			return func(c *cli, args []string) error {
 				names := args[1:]
-				return update(args[0], func(tx *bolt.Tx) error {
+				return c.update(args[0], func(tx *bolt.Tx) error {
 					last := []byte(names[len(names)-1])
 					var err error
 					if len(names) == 1 {

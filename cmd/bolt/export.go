@@ -44,12 +44,13 @@ func exportCommand() *command {
 contents, every pair as {"bucket":[path…],"key":K,"value":V}; path
 elements, keys and values are base64. Lines are in key order, depth first.
 "bolt import" reads this format back.`,
-		nargs: exactArgs(1),
+		opensDB: true,
+		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			output := fs.String("output", "", "write to this `file` instead of stdout")
 			fs.alias("o", "output")
 			return func(c *cli, args []string) error {
-				db, err := openReadOnly(args[0], false)
+				db, err := c.openReadOnly(args[0], false)
 				if err != nil {
 					return err
 				}

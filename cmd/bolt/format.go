@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -126,27 +127,68 @@ func checkSourceDBPath(path string) (os.FileInfo, error) {
 
 // openReadOnly opens an existing database read-only, loading the free list
 // if freelist is set.
-func openReadOnly(path string, freelist bool) (*bolt.DB, error) {
+func (c *cli) openReadOnly(path string, freelist bool) (*bolt.DB, error) {
 	if fi, err := checkSourceDBPath(path); err != nil {
 		return nil, err
 	} else if fi.Size() == 0 {
 		// The library would try to initialize it, and fail to write.
 		return nil, fmt.Errorf("database file %q is empty", path)
 	}
-	return bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: freelist})
+	return c.open(path, 0o600, bolt.Options{ReadOnly: true, PreLoadFreelist: freelist})
 }
 
-// lockTimeout bounds how long a writing command waits for the file lock
-// held by another process.
-const lockTimeout = 5 * time.Second
-
-// openWritable opens an existing database for writing; it waits at most a
-// few seconds for another process's lock.
-func openWritable(path string) (*bolt.DB, error) {
+// openWritable opens an existing database for writing.
+func (c *cli) openWritable(path string) (*bolt.DB, error) {
 	if _, err := checkSourceDBPath(path); err != nil {
 		return nil, err
 	}
-	return bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	return c.open(path, 0o600, bolt.Options{})
+}
+
+// open is bolt.Open for every command that opens a database: it waits for
+// a lock held by another process (a writer, or for a writing command any
+// process) at most --timeout, forever if that is 0, and if it has to wait
+// it says so on stderr after lockNotice rather than hang silently.
+func (c *cli) open(path string, mode os.FileMode, o bolt.Options) (*bolt.DB, error) {
+	// A first attempt that fails at once tells whether the lock is held,
+	// so that only a wait for it is announced, not a slow open.
+	o.Timeout = -1
+	db, err := bolt.Open(path, mode, &o)
+	if !errors.Is(err, bolt.ErrTimeout) || c.lockTimeout < 0 {
+		return db, lockError(path, c.lockTimeout, err)
+	}
+	var mu sync.Mutex
+	opened := false
+	notice := time.AfterFunc(c.lockNotice, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if opened {
+			return
+		}
+		limit := "until it is released (--timeout limits the wait)"
+		if c.lockTimeout > 0 {
+			limit = fmt.Sprintf("at most %v (--timeout)", c.lockTimeout)
+		}
+		fmt.Fprintf(c.stderr, "%s is locked by another process: waiting %s\n", path, limit)
+	})
+	o.Timeout = c.lockTimeout
+	db, err = bolt.Open(path, mode, &o)
+	notice.Stop()
+	mu.Lock()
+	opened = true
+	mu.Unlock()
+	return db, lockError(path, c.lockTimeout, err)
+}
+
+// lockError names the file and the wait when Open gave up on the lock.
+func lockError(path string, timeout time.Duration, err error) error {
+	if !errors.Is(err, bolt.ErrTimeout) {
+		return err
+	}
+	if timeout < 0 {
+		return fmt.Errorf("%s is locked by another process: %w", path, err)
+	}
+	return fmt.Errorf("%s is locked by another process: gave up after %v: %w", path, timeout, err)
 }
 
 // checkPageSize refuses a --page-size that no database can have, before

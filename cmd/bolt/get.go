@@ -11,6 +11,7 @@ func getCommand() *command {
 		name:    "get",
 		args:    "<bbolt-file> <bucket> [sub-bucket…] <key>",
 		summary: "print the value of a key in a (nested) bucket",
+		opensDB: true,
 		nargs:   minArgs(3),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			parseFormat := fs.String("parse-format", "ascii-encoded", "how the key argument is written, one of ascii-encoded|hex")
@@ -32,7 +33,7 @@ func getCommand() *command {
 				if len(key) == 0 {
 					return usagef("key is required: %v", bolt.ErrKeyRequired)
 				}
-				db, err := openReadOnly(args[0], false)
+				db, err := c.openReadOnly(args[0], false)
 				if err != nil {
 					return err
 				}

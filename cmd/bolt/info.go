@@ -7,10 +7,11 @@ func infoCommand() *command {
 		name:    "info",
 		args:    "<bbolt-file>",
 		summary: "print basic information about the database",
+		opensDB: true,
 		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			return func(c *cli, args []string) error {
-				db, err := openReadOnly(args[0], false)
+				db, err := c.openReadOnly(args[0], false)
 				if err != nil {
 					return err
 				}

@@ -12,6 +12,7 @@ func keysCommand() *command {
 		args:    "<bbolt-file> <bucket> [sub-bucket…]",
 		summary: "print the keys of a (nested) bucket",
 		help:    "Keys of the innermost bucket are printed one per line, nested bucket names included.",
+		opensDB: true,
 		nargs:   minArgs(2),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			format := fs.String("format", "auto", "output format, one of "+formatModes)
@@ -20,7 +21,7 @@ func keysCommand() *command {
 				if err := checkFormat(*format); err != nil {
 					return err
 				}
-				db, err := openReadOnly(args[0], false)
+				db, err := c.openReadOnly(args[0], false)
 				if err != nil {
 					return err
 				}

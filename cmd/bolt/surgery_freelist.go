@@ -115,7 +115,7 @@ func rebuildFreelist(src, dst string) (err error) {
 		}
 	}()
 	// A writable open of a file without a free list writes one.
-	db, err := bolt.Open(dst, 0o600, &bolt.Options{NoFreelistSync: false, Timeout: lockTimeout})
+	db, err := bolt.Open(dst, 0o600, &bolt.Options{NoFreelistSync: false})
 	if err != nil {
 		return fmt.Errorf("[freelist rebuild] open db file failed: %w", err)
 	}
