@@ -89,6 +89,10 @@ func (c *cli) main(args []string) (status int) {
 	}
 }
 
+// timeoutUsage describes --timeout, the flag of every command that opens a
+// database (command.opensDB).
+const timeoutUsage = "give up after this `duration` if another process holds the database's lock (0: wait as long as it takes)"
+
 // usageError is a bad command line: exit status 2.
 type usageError struct{ msg string }
 
@@ -154,6 +158,7 @@ func rootCommand() *command {
 			bucketsCommand(),
 			checkCommand(),
 			compactCommand(),
+			completionCommand(),
 			createBucketCommand(),
 			deleteCommand(),
 			deleteBucketCommand(),
@@ -204,6 +209,8 @@ func (c *cli) dispatch(cmd *command, parents []string, args []string) error {
 			return helpRequest{}
 		case name == "help" && len(parents) == 0:
 			return c.helpFor(cmd, path, args[1:])
+		case (name == completeCmd || name == completeNoDescCmd) && len(parents) == 0:
+			return c.complete(args[1:], name == completeCmd)
 		case (name == "-v" || name == "--version") && len(parents) == 0:
 			// bbolt's "bbolt version dev" line, with a real version.
 			fmt.Fprintf(c.stdout, "bolt version %s\n", version())
@@ -218,7 +225,7 @@ func (c *cli) dispatch(cmd *command, parents []string, args []string) error {
 
 	fs := newFlagSet()
 	if cmd.opensDB {
-		fs.DurationVar(&c.lockTimeout, "timeout", 0, "give up after this `duration` if another process holds the database's lock (0: wait as long as it takes)")
+		fs.DurationVar(&c.lockTimeout, "timeout", 0, timeoutUsage)
 	}
 	runFn := cmd.setup(fs)
 	pos, help, err := fs.parse(args)
@@ -258,7 +265,7 @@ func (c *cli) helpFor(root *command, path []string, names []string) error {
 	if cmd.setup != nil {
 		fs = newFlagSet()
 		if cmd.opensDB {
-			fs.Duration("timeout", 0, "give up after this `duration` if another process holds the database's lock (0: wait as long as it takes)")
+			fs.Duration("timeout", 0, timeoutUsage)
 		}
 		cmd.setup(fs)
 	}

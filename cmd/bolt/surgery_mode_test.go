@@ -11,24 +11,6 @@ import (
 	"testing"
 )
 
-// asCLIEnv, set in the environment of a re-executed test binary, makes it
-// run the command line after "--" as the bolt command and exit.
-const asCLIEnv = "BOLT_TEST_RUN_AS_CLI"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(asCLIEnv) != "" {
-		args := os.Args
-		for i, a := range args {
-			if a == "--" {
-				args = args[i+1:]
-				break
-			}
-		}
-		os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
 // TestSurgery_ReadOnlySource: every surgery command works on a 0444
 // source, and its output is created 0644 (under umask 022), as bbolt's
 // are: it used to get the source's mode and then fail to be reopened for
