@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func bucketsCommand() *command {
@@ -14,9 +15,16 @@ func bucketsCommand() *command {
 		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			return func(c *cli, args []string) error {
-				db, err := c.openReadOnly(args[0], true)
+				db, s, err := c.openOrSalvage(args[0], true)
 				if err != nil {
 					return err
+				}
+				if s != nil {
+					defer s.Close()
+					return s.done(s.each(s.rootBucket(), func(e rawpage.LeafElement) error {
+						_, err := c.stdout.Write(append(e.Key, '\n'))
+						return err
+					}))
 				}
 				defer db.Close()
 				return db.View(func(tx *bolt.Tx) error {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func keysCommand() *command {
@@ -21,9 +22,20 @@ func keysCommand() *command {
 				if err := checkFormat(*format); err != nil {
 					return err
 				}
-				db, err := c.openReadOnly(args[0], false)
+				db, s, err := c.openOrSalvage(args[0], false)
 				if err != nil {
 					return err
+				}
+				if s != nil {
+					defer s.Close()
+					b, err := s.find(args[1:])
+					if err != nil {
+						return s.done(err)
+					}
+					return s.done(s.each(b, func(e rawpage.LeafElement) error {
+						_, err := fmt.Fprintln(c.stdout, formatBytes(e.Key, *format))
+						return err
+					}))
 				}
 				defer db.Close()
 				return db.View(func(tx *bolt.Tx) error {

@@ -20,6 +20,9 @@ type pageFile struct {
 	// hwm is the high-water mark of the active meta page: pages at or
 	// above it are not part of the database.
 	hwm uint64
+	// current is the meta page a database open would use: the valid one
+	// with the higher transaction id; with neither valid, meta 0 as read.
+	current rawpage.Meta
 	// metas are the two meta pages as decoded (possibly invalid), and
 	// metaErrs why each is unusable (nil if valid).
 	metas    [2]rawpage.Meta
@@ -93,7 +96,7 @@ func (pf *pageFile) init() error {
 	case err0 == nil && err1 == nil && m1.Txid > m0.Txid, err0 != nil && err1 == nil:
 		active = m1
 	}
-	pf.hwm = active.Pgid
+	pf.hwm, pf.current = active.Pgid, active
 	return nil
 }
 
