@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unsafe"
 
@@ -277,19 +276,31 @@ func TestBucket_ClosedOrReadOnly(t *testing.T) {
 	}
 }
 
-var hugeValue = sync.OnceValue(func() []byte {
-	// Put must reject the value by its length before reading it. On 64-bit
-	// a plain allocation costs only address space; an unsafe.Slice over a
-	// small buffer would trip the checkptr instrumentation that -race turns
-	// on, but race builds are 64-bit only, so 32-bit can use one.
-	if strconv.IntSize == 64 {
-		return make([]byte, bolt.MaxValueSize+1)
+// hugeValue returns a value one byte longer than MaxValueSize, which Put
+// must reject by its length before reading a byte of it. It must not cost
+// 2 GiB of memory: a Go allocation of that size is free only in a fresh
+// process (the runtime zeroes recycled pages), and a live 2 GiB value
+// doubles the heap the garbage collector lets every later test grow to.
+// Where it can, it reserves inaccessible address space outside the Go heap,
+// unmapped when the test ends: a read would fault and, under the DB's fault
+// guard, fail the test. On 32-bit machines it is a slice over a small
+// buffer, longer than the buffer (race builds, whose checkptr
+// instrumentation refuses that, are 64-bit only). Elsewhere it is a plain
+// allocation, dropped when the test ends.
+func hugeValue(t *testing.T) []byte {
+	const n = bolt.MaxValueSize + 1
+	if strconv.IntSize == 32 {
+		small := make([]byte, 1)
+		return unsafe.Slice(&small[0], n)
 	}
-	small := make([]byte, 1)
-	return unsafe.Slice(&small[0], bolt.MaxValueSize+1)
-})
+	if v, ok := reserveNoAccess(t, n); ok {
+		return v
+	}
+	return make([]byte, n)
+}
 
 func TestBucket_Put_Limits(t *testing.T) {
+	huge := hugeValue(t)
 	tests := []struct {
 		name  string
 		key   []byte
@@ -299,9 +310,9 @@ func TestBucket_Put_Limits(t *testing.T) {
 		{"NilKey", nil, []byte("v"), berrors.ErrKeyRequired},
 		{"EmptyKey", []byte{}, []byte("v"), berrors.ErrKeyRequired},
 		{"KeyTooLarge", make([]byte, bolt.MaxKeySize+1), []byte("v"), berrors.ErrKeyTooLarge},
-		{"EmptyKeyBeforeLargeValue", nil, hugeValue(), berrors.ErrKeyRequired},
-		{"KeyTooLargeBeforeValueTooLarge", make([]byte, bolt.MaxKeySize+1), hugeValue(), berrors.ErrKeyTooLarge},
-		{"ValueTooLarge", []byte("k"), hugeValue(), berrors.ErrValueTooLarge},
+		{"EmptyKeyBeforeLargeValue", nil, huge, berrors.ErrKeyRequired},
+		{"KeyTooLargeBeforeValueTooLarge", make([]byte, bolt.MaxKeySize+1), huge, berrors.ErrKeyTooLarge},
+		{"ValueTooLarge", []byte("k"), huge, berrors.ErrValueTooLarge},
 		{"MaxKey", bytes.Repeat([]byte{'k'}, bolt.MaxKeySize), []byte("v"), nil},
 	}
 	for _, tt := range tests {

@@ -1,5 +1,11 @@
 package bolt
 
+import "github.com/boltkv/bolt/internal/compacthook"
+
+// The bolt command draws its progress bar through compacthook, so that it
+// runs this very compaction rather than a copy of it.
+func init() { compacthook.Register(compact) }
+
 // Compact copies every bucket, key and sequence of src into dst, which
 // should be empty, rewriting the tree densely (FillPercent 1.0). It commits
 // whenever the next item would take the keys and values written in the
@@ -8,6 +14,12 @@ package bolt
 // fails with ErrBucketExists. It returns the first error met, or the last
 // commit's.
 func Compact(dst, src *DB, txMaxSize int64) error {
+	return compact(dst, src, txMaxSize, nil)
+}
+
+// compact is Compact; progress, unless nil, is called after each item (key,
+// value or bucket) is copied.
+func compact(dst, src *DB, txMaxSize int64, progress func()) error {
 	tx, err := dst.Begin(true)
 	if err != nil {
 		return err
@@ -58,6 +70,9 @@ func Compact(dst, src *DB, txMaxSize int64) error {
 			}
 			if err := next(int64(len(k) + len(v))); err != nil {
 				return err
+			}
+			if progress != nil {
+				progress()
 			}
 			parent := bucketAt(path)
 			if parent == nil {

@@ -41,6 +41,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	bolt "github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 var (
@@ -509,24 +510,24 @@ func corrBucketDAG(t testing.TB, ps, levels int) []byte {
 	hwm := 4 + levels + 1
 	d := make([]byte, hwm*ps)
 	for i := 0; i < 2; i++ {
-		bolt.EncodePageHeader(d[i*ps:], bolt.PageHeader{ID: uint64(i), Flags: bolt.MetaPageFlag})
-		m := bolt.MetaPage{Magic: bolt.Magic, Version: bolt.Version, PageSize: uint32(ps), Root: 3, Freelist: 2,
+		rawpage.EncodeHeader(d[i*ps:], rawpage.Header{ID: uint64(i), Flags: rawpage.MetaPageFlag})
+		m := rawpage.Meta{Magic: rawpage.Magic, Version: rawpage.Version, PageSize: uint32(ps), Root: 3, Freelist: 2,
 			Pgid: uint64(hwm), Txid: uint64(i)}
-		if err := bolt.EncodeMeta(d[i*ps:], m); err != nil {
+		if err := rawpage.EncodeMeta(d[i*ps:], m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	bolt.EncodePageHeader(d[2*ps:], bolt.PageHeader{ID: 2, Flags: bolt.FreelistPageFlag})
+	rawpage.EncodeHeader(d[2*ps:], rawpage.Header{ID: 2, Flags: rawpage.FreelistPageFlag})
 	for id := 3; id < hwm-1; id++ {
-		v := make([]byte, bolt.BucketHeaderSize)
+		v := make([]byte, rawpage.BucketHeaderSize)
 		corrNE.PutUint64(v, uint64(id+1))
-		elems := []bolt.LeafElement{{Flags: bolt.BucketLeafFlag, Key: []byte("a"), Value: v},
-			{Flags: bolt.BucketLeafFlag, Key: []byte("b"), Value: v}}
-		if err := bolt.EncodeLeaf(d[id*ps:(id+1)*ps], uint64(id), 0, elems); err != nil {
+		elems := []rawpage.LeafElement{{Flags: rawpage.BucketLeafFlag, Key: []byte("a"), Value: v},
+			{Flags: rawpage.BucketLeafFlag, Key: []byte("b"), Value: v}}
+		if err := rawpage.EncodeLeaf(d[id*ps:(id+1)*ps], uint64(id), 0, elems); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := bolt.EncodeLeaf(d[(hwm-1)*ps:], uint64(hwm-1), 0, nil); err != nil {
+	if err := rawpage.EncodeLeaf(d[(hwm-1)*ps:], uint64(hwm-1), 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	return d

@@ -9,7 +9,10 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // Defaults that DB fields start with. They were exported by boltdb/bolt
@@ -346,6 +349,14 @@ func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB,
 	if err != nil {
 		return nil, err
 	}
+	// A read-only open succeeds on a directory and cannot initialize an
+	// empty file; say so as plainly as a writable open would.
+	if info.IsDir() {
+		return nil, &os.PathError{Op: "open", Path: path, Err: syscall.EISDIR}
+	}
+	if db.readOnly && info.Size() == 0 {
+		return nil, fmt.Errorf("bolt: open %s: is empty, and a read-only open cannot initialize it", path)
+	}
 	// A read-only DB never initializes a file: an empty one fails on the
 	// write as bbolt's does, anything else is probed.
 	if fresh, err := db.isFresh(info.Size()); err != nil {
@@ -510,41 +521,19 @@ func (db *DB) initFile() error {
 	return db.file.Datasync()
 }
 
-// probePageSize finds the page size of an existing file from whichever meta
-// page is valid, trying every page size from 1 KiB to 16 MiB for the second.
+// probePageSize finds the page size of an existing file with the probe the
+// bolt command shares (rawpage.ProbePageSize). When neither meta page is
+// valid, a file reaching past its first two KiB is opened with the
+// configured page size, so that chooseMeta reports meta 0's own error as
+// bbolt does; a shorter one is not a database.
 func (db *DB) probePageSize(size int64) (int, error) {
-	buf := make([]byte, 0x1000)
-	readable := false
-	if n, err := db.file.ReadAt(buf, 0); err == nil && n == len(buf) {
-		readable = true
-		if m := metaOf(buf[pageHeaderSize:]); m.validate() == nil && sanePageSize(m.pageSize) {
-			return int(m.pageSize), nil
-		}
+	if ps, ok := rawpage.ProbePageSize(db.file, size); ok {
+		return ps, nil
 	}
-	for i := 0; i <= 14; i++ {
-		pos := int64(1024) << i
-		if pos >= size-1024 {
-			break
-		}
-		clear(buf)
-		n, err := db.file.ReadAt(buf, pos)
-		if (err == nil && n == len(buf)) || (errors.Is(err, io.EOF) && int64(n) == size-pos) {
-			readable = true
-			if m := metaOf(buf[pageHeaderSize:]); m.validate() == nil && sanePageSize(m.pageSize) {
-				return int(m.pageSize), nil
-			}
-		}
-	}
-	if readable {
+	if size > 2<<10 {
 		return db.pageSize, nil
 	}
 	return 0, ErrInvalid
-}
-
-// sanePageSize rejects page sizes no file could have been written with,
-// even under a valid checksum.
-func sanePageSize(ps uint32) bool {
-	return ps >= uint32(pageHeaderSize+metaSize) && ps <= 1<<30
 }
 
 // validate checks a meta read from disk, in bbolt's order.

@@ -241,8 +241,8 @@ func TestOpen_Errors(t *testing.T) {
 }
 
 func TestOpen_Meta0Corrupted_PageSizeFromMeta1(t *testing.T) {
-	sizes := []int{0} // 0: the OS page size, reopened with nil options
-	maxShift := 6     // 1 KiB .. 64 KiB
+	sizes := []int{0, 512} // 0: the OS page size, reopened with nil options
+	maxShift := 6          // 1 KiB .. 64 KiB
 	if !testing.Short() {
 		maxShift = 14 // .. 16 MiB
 	}
@@ -715,8 +715,24 @@ func TestOpen_ReadOnly_EmptyFileFails(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
 	require.Error(t, err, "a read-only open cannot initialise a file")
+	require.Contains(t, err.Error(), path+": is empty")
 	require.Nil(t, db)
 	require.Zero(t, fileSize(t, path))
+}
+
+// TestOpen_Directory: a read-only open of a directory fails as a writable
+// one does, with the OS's "is a directory".
+func TestOpen_Directory(t *testing.T) {
+	dir := t.TempDir()
+	_, werr := bolt.Open(dir, 0o600, nil)
+	_, rerr := bolt.Open(dir, 0o600, &bolt.Options{ReadOnly: true})
+	require.Error(t, werr)
+	require.Error(t, rerr)
+	if runtime.GOOS == "windows" {
+		return // opening a directory fails there with the OS's own words
+	}
+	require.Equal(t, werr.Error(), rerr.Error())
+	require.Contains(t, rerr.Error(), "is a directory")
 }
 
 func TestDB_Path_String_GoString(t *testing.T) {

@@ -36,6 +36,7 @@ import (
 
 	bolt "github.com/boltkv/bolt"
 	berrors "github.com/boltkv/bolt/errors"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // Limits on the work one input may cause, so that a damaged file that
@@ -555,36 +556,36 @@ func fzDecodePages(data []byte) []string {
 		}
 	}
 	ps := 4096
-	if m, err := bolt.DecodeMeta(data); err == nil && m.PageSize >= 1024 && m.PageSize <= 1<<16 {
+	if m, err := rawpage.DecodeMeta(data); err == nil && m.PageSize >= 1024 && m.PageSize <= 1<<16 {
 		ps = int(m.PageSize)
 	}
 	for off := 0; off < len(data); off += ps {
-		h, err := bolt.DecodePageHeader(data[off:])
-		check("DecodePageHeader", err)
+		h, err := rawpage.DecodeHeader(data[off:])
+		check("DecodeHeader", err)
 		if err != nil {
 			continue
 		}
 		end := min(len(data), off+ps*(1+int(min(h.Overflow, 1<<10))))
 		buf := data[off:end]
 		_ = h.Type()
-		m, err := bolt.DecodeMeta(buf)
+		m, err := rawpage.DecodeMeta(buf)
 		check("DecodeMeta", err)
 		_ = m.Validate()
 		_ = m.Sum()
-		_, err = bolt.DecodeBranch(buf)
+		_, err = rawpage.DecodeBranch(buf)
 		check("DecodeBranch", err)
-		_, err = bolt.DecodeFreelist(buf)
+		_, err = rawpage.DecodeFreelist(buf)
 		check("DecodeFreelist", err)
-		elems, err := bolt.DecodeLeaf(buf)
+		elems, err := rawpage.DecodeLeaf(buf)
 		check("DecodeLeaf", err)
 		for _, e := range elems {
-			if e.Flags&bolt.BucketLeafFlag == 0 {
+			if e.Flags&rawpage.BucketLeafFlag == 0 {
 				continue
 			}
-			root, _, err := bolt.DecodeBucketHeader(e.Value)
+			root, _, err := rawpage.DecodeBucketHeader(e.Value)
 			check("DecodeBucketHeader", err)
 			if err == nil && root == 0 {
-				_, err := bolt.DecodeLeaf(e.Value[bolt.BucketHeaderSize:])
+				_, err := rawpage.DecodeLeaf(e.Value[rawpage.BucketHeaderSize:])
 				check("DecodeLeaf of an inline bucket", err)
 			}
 		}

@@ -49,7 +49,8 @@ the throughput of both phases and removes the file unless --work is given.
 Keys are --key-size bytes, starting with a big-endian uint32: 1, 2, 3… for
 the seq modes, random for rnd; the -nest modes write each batch into its own
 nested bucket. Progress is reported on stderr every second.`,
-		nargs: exactArgs(0),
+		opensDB: true,
+		nargs:   exactArgs(0),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			var o benchOptions
 			fs.StringVar(&o.profileMode, "profile-mode", "rw", "phases to profile: rw, r or w")
@@ -91,8 +92,11 @@ func (o *benchOptions) validate() error {
 		return usagef("--key-size must be at least 4, got %d", o.keySize)
 	case o.valueSize < 0:
 		return usagef("--value-size must not be negative, got %d", o.valueSize)
-	case o.pageSize < 0 || o.initialMmapSize < 0:
-		return usagef("--page-size and --initial-mmap-size must not be negative")
+	case o.initialMmapSize < 0:
+		return usagef("--initial-mmap-size must not be negative")
+	}
+	if err := checkPageSize(o.pageSize); err != nil {
+		return err
 	}
 	switch o.writeMode {
 	case "seq", "rnd", "seq-nest", "rnd-nest":
@@ -158,7 +162,7 @@ func (c *cli) bench(o *benchOptions) (err error) {
 		defer os.Remove(path)
 	}
 
-	db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: o.pageSize, InitialMmapSize: o.initialMmapSize, NoSync: o.noSync})
+	db, err := c.open(path, 0o600, bolt.Options{PageSize: o.pageSize, InitialMmapSize: o.initialMmapSize, NoSync: o.noSync})
 	if err != nil {
 		return err
 	}

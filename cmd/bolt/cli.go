@@ -33,6 +33,12 @@ type cli struct {
 	// terminal reports whether w is an interactive terminal, for progress
 	// bars.
 	terminal func(w io.Writer) bool
+
+	// lockTimeout is the --timeout of the commands that open a database:
+	// how long Open waits for another process's lock (0: no limit).
+	lockTimeout time.Duration
+	// lockNotice is how long a command waits for a lock before saying so.
+	lockNotice time.Duration
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
@@ -43,6 +49,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 		benchReadTime:    time.Second,
 		progressInterval: time.Second,
 		terminal:         isTerminal,
+		lockNotice:       time.Second,
 	}
 }
 
@@ -64,11 +71,14 @@ func (c *cli) main(args []string) (status int) {
 	}()
 	err := c.dispatch(rootCommand(), nil, args)
 	var help helpRequest
+	var reported reportedFailure
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &help):
 		return exitOK
+	case errors.As(err, &reported):
+		return exitFailure
 	default:
 		fmt.Fprintf(c.stderr, "Error: %v\n", err)
 		var u usageError
@@ -79,12 +89,22 @@ func (c *cli) main(args []string) (status int) {
 	}
 }
 
+// timeoutUsage describes --timeout, the flag of every command that opens a
+// database (command.opensDB).
+const timeoutUsage = "give up after this `duration` if another process holds the database's lock (0: wait as long as it takes)"
+
 // usageError is a bad command line: exit status 2.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// reportedFailure is returned by a command that failed and has said why on
+// its own (check's "N errors found"): exit status 1, no "Error:" line.
+type reportedFailure struct{}
+
+func (reportedFailure) Error() string { return "failed" }
 
 // helpRequest is returned after help was printed on request: exit status 0.
 type helpRequest struct{}
@@ -99,6 +119,9 @@ type command struct {
 	help    string // more paragraphs for "bolt CMD --help"
 	nargs   argCount
 	subs    []*command
+	// opensDB marks the commands that open a database with the library,
+	// and so take --timeout.
+	opensDB bool
 	// setup declares the command's flags and returns the function that
 	// runs it with the positional arguments once they are parsed.
 	setup func(fs *flagSet) func(c *cli, args []string) error
@@ -135,6 +158,7 @@ func rootCommand() *command {
 			bucketsCommand(),
 			checkCommand(),
 			compactCommand(),
+			completionCommand(),
 			createBucketCommand(),
 			deleteCommand(),
 			deleteBucketCommand(),
@@ -171,9 +195,10 @@ func (c *cli) dispatch(cmd *command, parents []string, args []string) error {
 	if cmd.subs != nil {
 		if len(args) == 0 {
 			if len(parents) == 0 {
-				// "bolt" alone: the usage, on stderr, as a usage error.
-				c.printHelp(c.stderr, cmd, path, nil)
-				return usagef("no command given")
+				// "bolt" alone: the usage on stdout, exit status 0, as
+				// bbolt's CLI does.
+				c.printHelp(c.stdout, cmd, path, nil)
+				return helpRequest{}
 			}
 			return usagef("%s: missing subcommand (one of %s)", strings.Join(path[1:], " "), subNames(cmd))
 		}
@@ -184,6 +209,12 @@ func (c *cli) dispatch(cmd *command, parents []string, args []string) error {
 			return helpRequest{}
 		case name == "help" && len(parents) == 0:
 			return c.helpFor(cmd, path, args[1:])
+		case (name == completeCmd || name == completeNoDescCmd) && len(parents) == 0:
+			return c.complete(args[1:], name == completeCmd)
+		case (name == "-v" || name == "--version") && len(parents) == 0:
+			// bbolt's "bbolt version dev" line, with a real version.
+			fmt.Fprintf(c.stdout, "bolt version %s\n", version())
+			return nil
 		}
 		s := cmd.sub(name)
 		if s == nil {
@@ -193,6 +224,9 @@ func (c *cli) dispatch(cmd *command, parents []string, args []string) error {
 	}
 
 	fs := newFlagSet()
+	if cmd.opensDB {
+		fs.DurationVar(&c.lockTimeout, "timeout", 0, timeoutUsage)
+	}
 	runFn := cmd.setup(fs)
 	pos, help, err := fs.parse(args)
 	if help {
@@ -230,6 +264,9 @@ func (c *cli) helpFor(root *command, path []string, names []string) error {
 	var fs *flagSet
 	if cmd.setup != nil {
 		fs = newFlagSet()
+		if cmd.opensDB {
+			fs.Duration("timeout", 0, timeoutUsage)
+		}
 		cmd.setup(fs)
 	}
 	c.printHelp(c.stdout, cmd, path, fs)
@@ -395,7 +432,7 @@ func (fs *flagSet) printDefaults(w io.Writer) {
 		if typ != "" {
 			names += " " + typ
 		}
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
 			usage += fmt.Sprintf(" (default %s)", f.DefValue)
 		}
 		lines = append(lines, line{names, usage})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/compacthook"
 )
 
 func compactCommand() *command {
@@ -18,7 +19,8 @@ func compactCommand() *command {
 		help: `Compact walks the source database and copies every bucket, sequence, key
 and value into a new database at the destination, packing pages full. The
 source is left untouched. On a terminal a progress bar is shown on stderr.`,
-		nargs: exactArgs(1),
+		opensDB: true,
+		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			output := fs.String("output", "", "destination `file` (must not exist or be empty)")
 			fs.alias("o", "output")
@@ -43,12 +45,12 @@ func (c *cli) compact(srcPath, dstPath string, txMaxSize int64, noSync bool) err
 	if err := checkNewFile(dstPath); err != nil {
 		return err
 	}
-	src, err := bolt.Open(srcPath, 0o400, &bolt.Options{ReadOnly: true})
+	src, err := c.open(srcPath, 0o400, bolt.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	dst, err := bolt.Open(dstPath, fi.Mode(), &bolt.Options{NoSync: noSync})
+	dst, err := c.open(dstPath, fi.Mode(), bolt.Options{NoSync: noSync})
 	if err != nil {
 		return err
 	}
@@ -62,7 +64,8 @@ func (c *cli) compact(srcPath, dstPath string, txMaxSize int64, noSync bool) err
 		}
 		bar = newProgressBar(c.stderr, "compacting", total, c.progressInterval/10)
 	}
-	if err := compactDB(dst, src, txMaxSize, bar.add); err != nil {
+	// The library's own Compact, with a progress callback bbolt's API lacks.
+	if err := compacthook.Compact(dst, src, txMaxSize, func() { bar.add(1) }); err != nil {
 		bar.abort()
 		return err
 	}
@@ -95,7 +98,7 @@ func checkNewFile(path string) error {
 	return nil
 }
 
-// countItems counts what compactDB visits: every key, bucket names
+// countItems counts what Compact reports progress for: every key, bucket names
 // included, at every level.
 func countItems(db *bolt.DB) (int64, error) {
 	var n int64
@@ -109,126 +112,6 @@ func countItems(db *bolt.DB) (int64, error) {
 		})
 	})
 	return n, err
-}
-
-// compactDB copies src into dst as bolt.Compact does, with the same
-// transaction boundaries and fill percent, so that the result is identical;
-// it also reports each item copied to progress. (bolt.Compact has no
-// progress hook.)
-func compactDB(dst, src *bolt.DB, txMaxSize int64, progress func(int64)) error {
-	tx, err := dst.Begin(true)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if tx != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	var size int64
-
-	// reserve makes room for an item of n bytes, committing first if the
-	// transaction would grow past txMaxSize.
-	reserve := func(n int64) error {
-		if txMaxSize != 0 && size+n > txMaxSize {
-			err := tx.Commit()
-			tx = nil
-			if err != nil {
-				return err
-			}
-			if tx, err = dst.Begin(true); err != nil {
-				tx = nil
-				return err
-			}
-			size = 0
-		}
-		size += n
-		return nil
-	}
-
-	// bucketAt resolves a path in the current transaction: a commit makes
-	// earlier Bucket values stale.
-	bucketAt := func(path [][]byte) *bolt.Bucket {
-		b := tx.Bucket(path[0])
-		for _, name := range path[1:] {
-			if b == nil {
-				return nil
-			}
-			b = b.Bucket(name)
-		}
-		return b
-	}
-
-	var copyBucket func(path [][]byte, from *bolt.Bucket) error
-	copyBucket = func(path [][]byte, from *bolt.Bucket) error {
-		cur := from.Cursor()
-		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			if err := reserve(int64(len(k) + len(v))); err != nil {
-				return err
-			}
-			progress(1)
-			parent := bucketAt(path)
-			if parent == nil {
-				return bolt.ErrBucketNotFound
-			}
-			if v != nil {
-				parent.FillPercent = 1.0
-				if err := parent.Put(k, v); err != nil {
-					return err
-				}
-				continue
-			}
-			child := from.Bucket(k)
-			if child == nil {
-				return fmt.Errorf("bucket %q vanished while copying", k)
-			}
-			created, err := parent.CreateBucket(k)
-			if err != nil {
-				return err
-			}
-			if err := created.SetSequence(child.Sequence()); err != nil {
-				return err
-			}
-			if err := copyBucket(append(path[:len(path):len(path)], k), child); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-
-	err = src.View(func(stx *bolt.Tx) error {
-		cur := stx.Cursor()
-		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			if v != nil {
-				return fmt.Errorf("top-level key %q is not a bucket", k)
-			}
-			if err := reserve(int64(len(k))); err != nil {
-				return err
-			}
-			progress(1)
-			child := stx.Bucket(k)
-			if child == nil {
-				return fmt.Errorf("bucket %q vanished while copying", k)
-			}
-			created, err := tx.CreateBucket(k)
-			if err != nil {
-				return err
-			}
-			if err := created.SetSequence(child.Sequence()); err != nil {
-				return err
-			}
-			if err := copyBucket([][]byte{k}, child); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	err = tx.Commit()
-	tx = nil
-	return err
 }
 
 // progressBar draws a one-line progress bar, redrawn in place with \r, at

@@ -81,9 +81,9 @@ func TestCompact(t *testing.T) {
 	}
 }
 
-// TestCompact_SameAsLibrary checks that the command, which walks the
-// database itself to report progress, commits where bolt.Compact does and
-// writes the same file. The source has one bucket: with several buckets
+// TestCompact_SameAsLibrary checks that the command, which runs the
+// library's compaction with a progress hook, commits where bolt.Compact
+// does and writes the same file. The source has one bucket: with several buckets
 // dirty in one transaction, the order in which they are written follows Go
 // map iteration, in bolt as in bbolt, and files differ from run to run.
 func TestCompact_SameAsLibrary(t *testing.T) {
@@ -131,6 +131,22 @@ func libraryCompact(t *testing.T, src, dst, txMaxSize string) {
 	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCompact_OutputUnchanged pins what the command prints, as recorded
+// before it ran the library's compaction instead of a walk of its own.
+func TestCompact_OutputUnchanged(t *testing.T) {
+	src := bigDB(t)
+	for txMaxSize, want := range map[string]string{
+		"0":     "262144 -> 131072 bytes (gain=2.00x)\n",
+		"2000":  "262144 -> 262144 bytes (gain=1.00x)\n",
+		"65536": "262144 -> 131072 bytes (gain=2.00x)\n",
+	} {
+		dst := filepath.Join(t.TempDir(), "dst.db")
+		if got := mustRun(t, "compact", src, "-o", dst, "--tx-max-size", txMaxSize); got != want {
+			t.Errorf("tx-max-size %s: got %q, want %q", txMaxSize, got, want)
+		}
 	}
 }
 

@@ -11,14 +11,15 @@ func createBucketCommand() *command {
 		summary: "create a (nested) bucket, and the database file if it does not exist",
 		help: `Missing parent buckets are created too; the innermost bucket must not exist
 yet. A new database file gets the OS page size unless --page-size is given.`,
-		nargs: minArgs(2),
+		opensDB: true,
+		nargs:   minArgs(2),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			pageSize := fs.Int("page-size", 0, "page size of a newly created file, in `bytes` (default the OS page size)")
 			return func(c *cli, args []string) error {
-				if *pageSize < 0 {
-					return usagef("invalid page size %d", *pageSize)
+				if err := checkPageSize(*pageSize); err != nil {
+					return err
 				}
-				db, err := bolt.Open(args[0], 0o600, &bolt.Options{Timeout: lockTimeout, PageSize: *pageSize})
+				db, err := c.open(args[0], 0o600, bolt.Options{PageSize: *pageSize})
 				if err != nil {
 					return err
 				}

@@ -10,6 +10,7 @@ func deleteCommand() *command {
 		args:    "<bbolt-file> <bucket> [sub-bucket…] <key>",
 		summary: "delete a key from a (nested) bucket",
 		help:    "A missing key is an error. Use delete-bucket to delete a nested bucket.",
+		opensDB: true,
 		nargs:   minArgs(3),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			parseFormat := fs.String("parse-format", "ascii-encoded", "how the key argument is written, one of ascii-encoded|hex")
@@ -24,7 +25,7 @@ func deleteCommand() *command {
 				if len(key) == 0 {
 					return usagef("key is required: %v", bolt.ErrKeyRequired)
 				}
-				return update(args[0], func(tx *bolt.Tx) error {
+				return c.update(args[0], func(tx *bolt.Tx) error {
 					b, err := findBucket(tx, args[1:len(args)-1])
 					if err != nil {
 						return err

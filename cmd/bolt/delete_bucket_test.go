@@ -15,8 +15,8 @@ func TestDeleteBucket(t *testing.T) {
 		t.Errorf("buckets %q", got)
 	}
 	mustCheck(t, db)
-	wantFailure(t, runBolt(t, "delete-bucket", db, "big"), "bucket not found")
-	wantFailure(t, runBolt(t, "delete-bucket", db, "nosuch", "x"), "bucket not found")
+	wantFailure(t, runBolt(t, "delete-bucket", db, "big"), `bucket not found: "big"`)
+	wantFailure(t, runBolt(t, "delete-bucket", db, "nosuch", "x"), `bucket not found: "nosuch"`)
 	wantFailure(t, runBolt(t, "delete-bucket", db, "widgets", "foo"), "incompatible value")
 	wantUsage(t, runBolt(t, "delete-bucket", db), "delete-bucket: requires at least 2 arg(s), only received 1")
 }

@@ -22,7 +22,7 @@ func TestDelete_Errors(t *testing.T) {
 	db := fixture(t)
 	wantFailure(t, runBolt(t, "delete", db, "widgets", "nokey"), `Error key not found for key: "nokey" hex: "6e6f6b6579"`)
 	wantFailure(t, runBolt(t, "delete", db, "widgets", "sub"), "incompatible value")
-	wantFailure(t, runBolt(t, "delete", db, "nosuch", "foo"), "bucket not found")
+	wantFailure(t, runBolt(t, "delete", db, "nosuch", "foo"), `bucket not found: "nosuch"`)
 	wantUsage(t, runBolt(t, "delete", db, "widgets", ""), "delete: key is required")
 	wantUsage(t, runBolt(t, "delete", db, "widgets"), "delete: requires at least 3 arg(s), only received 2")
 }

@@ -44,29 +44,36 @@ func exportCommand() *command {
 contents, every pair as {"bucket":[path…],"key":K,"value":V}; path
 elements, keys and values are base64. Lines are in key order, depth first.
 "bolt import" reads this format back.`,
-		nargs: exactArgs(1),
+		opensDB: true,
+		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			output := fs.String("output", "", "write to this `file` instead of stdout")
 			fs.alias("o", "output")
 			return func(c *cli, args []string) error {
-				db, err := openReadOnly(args[0], false)
+				db, s, err := c.openOrSalvage(args[0], false)
 				if err != nil {
 					return err
 				}
-				defer db.Close()
+				export := func(w io.Writer) error { return exportDB(db, w) }
+				if s != nil {
+					defer s.Close()
+					export = s.export
+				} else {
+					defer db.Close()
+				}
 				if *output == "" {
-					return exportDB(db, c.stdout)
+					return s.done(export(c.stdout))
 				}
 				f, err := os.OpenFile(*output, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 				if err != nil {
 					return err
 				}
-				if err := exportDB(db, f); err != nil {
+				if err := export(f); err != nil {
 					f.Close()
 					os.Remove(*output)
 					return err
 				}
-				return f.Close()
+				return s.done(f.Close())
 			}
 		},
 	}

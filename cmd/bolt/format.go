@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // formatModes lists the output formats of keys and values.
@@ -22,7 +25,9 @@ var (
 	errBucketNotFound = bolt.ErrBucketNotFound
 	errKeyNotFound    = errors.New("key not found")
 	errPageIDRequired = errors.New("page id required")
-	errCorrupt        = errors.New("invalid value")
+	// errInvalidValue is what bbolt's page-level commands call a page that
+	// is not what it should be ("error: invalid value due to …").
+	errInvalidValue = errors.New("invalid value")
 )
 
 // checkFormat validates an output format name.
@@ -122,41 +127,102 @@ func checkSourceDBPath(path string) (os.FileInfo, error) {
 
 // openReadOnly opens an existing database read-only, loading the free list
 // if freelist is set.
-func openReadOnly(path string, freelist bool) (*bolt.DB, error) {
+func (c *cli) openReadOnly(path string, freelist bool) (*bolt.DB, error) {
 	if fi, err := checkSourceDBPath(path); err != nil {
 		return nil, err
 	} else if fi.Size() == 0 {
 		// The library would try to initialize it, and fail to write.
 		return nil, fmt.Errorf("database file %q is empty", path)
 	}
-	return bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: freelist})
+	return c.open(path, 0o600, bolt.Options{ReadOnly: true, PreLoadFreelist: freelist})
 }
 
-// lockTimeout bounds how long a writing command waits for the file lock
-// held by another process.
-const lockTimeout = 5 * time.Second
-
-// openWritable opens an existing database for writing; it waits at most a
-// few seconds for another process's lock.
-func openWritable(path string) (*bolt.DB, error) {
+// openWritable opens an existing database for writing.
+func (c *cli) openWritable(path string) (*bolt.DB, error) {
 	if _, err := checkSourceDBPath(path); err != nil {
 		return nil, err
 	}
-	return bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	return c.open(path, 0o600, bolt.Options{})
+}
+
+// open is bolt.Open for every command that opens a database: it waits for
+// a lock held by another process (a writer, or for a writing command any
+// process) at most --timeout, forever if that is 0, and if it has to wait
+// it says so on stderr after lockNotice rather than hang silently.
+func (c *cli) open(path string, mode os.FileMode, o bolt.Options) (*bolt.DB, error) {
+	// A first attempt that fails at once tells whether the lock is held,
+	// so that only a wait for it is announced, not a slow open.
+	o.Timeout = -1
+	db, err := bolt.Open(path, mode, &o)
+	if !errors.Is(err, bolt.ErrTimeout) || c.lockTimeout < 0 {
+		return db, lockError(path, c.lockTimeout, err)
+	}
+	var mu sync.Mutex
+	opened := false
+	notice := time.AfterFunc(c.lockNotice, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if opened {
+			return
+		}
+		limit := "until it is released (--timeout limits the wait)"
+		if c.lockTimeout > 0 {
+			limit = fmt.Sprintf("at most %v (--timeout)", c.lockTimeout)
+		}
+		fmt.Fprintf(c.stderr, "%s is locked by another process: waiting %s\n", path, limit)
+	})
+	o.Timeout = c.lockTimeout
+	db, err = bolt.Open(path, mode, &o)
+	notice.Stop()
+	mu.Lock()
+	opened = true
+	mu.Unlock()
+	return db, lockError(path, c.lockTimeout, err)
+}
+
+// lockError names the file and the wait when Open gave up on the lock.
+func lockError(path string, timeout time.Duration, err error) error {
+	if !errors.Is(err, bolt.ErrTimeout) {
+		return err
+	}
+	if timeout < 0 {
+		return fmt.Errorf("%s is locked by another process: %w", path, err)
+	}
+	return fmt.Errorf("%s is locked by another process: gave up after %v: %w", path, timeout, err)
+}
+
+// checkPageSize refuses a --page-size that no database can have, before
+// any file is created (the library would create the file, then fail).
+// 0 means the default.
+func checkPageSize(ps int) error {
+	if ps != 0 && (ps < rawpage.MinPageSize || ps > rawpage.MaxPageSize) {
+		return usagef("invalid page size %d: a page size is from %d to %d bytes", ps, rawpage.MinPageSize, rawpage.MaxPageSize)
+	}
+	return nil
 }
 
 // findBucket walks a bucket path from the top level.
 func findBucket(tx *bolt.Tx, names []string) (*bolt.Bucket, error) {
 	b := tx.Bucket([]byte(names[0]))
 	if b == nil {
-		return nil, errBucketNotFound
+		return nil, bucketNotFound(names[:1])
 	}
-	for _, name := range names[1:] {
+	for i, name := range names[1:] {
 		if b = b.Bucket([]byte(name)); b == nil {
-			return nil, errBucketNotFound
+			return nil, bucketNotFound(names[:i+2])
 		}
 	}
 	return b, nil
+}
+
+// bucketNotFound is bbolt's "bucket not found", followed by the path of the
+// bucket that is missing, each name quoted: "a"/"b".
+func bucketNotFound(path []string) error {
+	quoted := make([]string, len(path))
+	for i, name := range path {
+		quoted[i] = strconv.Quote(name)
+	}
+	return fmt.Errorf("%w: %s", errBucketNotFound, strings.Join(quoted, "/"))
 }
 
 // keyNotFound is get's and delete's error for a missing key, as bbolt words it.

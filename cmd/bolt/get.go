@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func getCommand() *command {
@@ -11,6 +15,7 @@ func getCommand() *command {
 		name:    "get",
 		args:    "<bbolt-file> <bucket> [sub-bucket…] <key>",
 		summary: "print the value of a key in a (nested) bucket",
+		opensDB: true,
 		nargs:   minArgs(3),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			parseFormat := fs.String("parse-format", "ascii-encoded", "how the key argument is written, one of ascii-encoded|hex")
@@ -32,9 +37,13 @@ func getCommand() *command {
 				if len(key) == 0 {
 					return usagef("key is required: %v", bolt.ErrKeyRequired)
 				}
-				db, err := openReadOnly(args[0], false)
+				db, s, err := c.openOrSalvage(args[0], false)
 				if err != nil {
 					return err
+				}
+				if s != nil {
+					defer s.Close()
+					return s.done(s.get(args[1:len(args)-1], key, c.stdout, *format))
 				}
 				defer db.Close()
 				return db.View(func(tx *bolt.Tx) error {
@@ -43,6 +52,9 @@ func getCommand() *command {
 						return err
 					}
 					v := b.Get(key)
+					if v == nil && b.Bucket(key) != nil {
+						return keyIsBucket(key)
+					}
 					if v == nil {
 						return keyNotFound(key)
 					}
@@ -52,4 +64,37 @@ func getCommand() *command {
 			}
 		},
 	}
+}
+
+// keyIsBucket is get's error for a key that names a nested bucket.
+func keyIsBucket(key []byte) error {
+	return fmt.Errorf("key %q is a nested bucket, not a value: list it with \"bolt keys\"", key)
+}
+
+// get prints the value of key in the bucket at names of a truncated file.
+func (s *salvager) get(names []string, key []byte, w io.Writer, format string) error {
+	b, err := s.find(names)
+	if err != nil {
+		return err
+	}
+	errFound := errors.New("found")
+	err = s.each(b, func(e rawpage.LeafElement) error {
+		if !bytes.Equal(e.Key, key) {
+			return nil
+		}
+		if e.Flags&rawpage.BucketLeafFlag != 0 {
+			return keyIsBucket(key)
+		}
+		if _, err := fmt.Fprintln(w, formatBytes(e.Value, format)); err != nil {
+			return err
+		}
+		return errFound
+	})
+	switch {
+	case errors.Is(err, errFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	return keyNotFound(key)
 }

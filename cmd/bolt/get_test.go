@@ -38,8 +38,9 @@ func TestGet_Errors(t *testing.T) {
 	db := fixture(t)
 	wantFailure(t, runBolt(t, "get", db, "widgets", "nokey"), `Error: Error key not found for key: "nokey" hex: "6e6f6b6579"`)
 	wantFailure(t, runBolt(t, "get", db, "widgets", "00", "--parse-format", "hex"), `Error key not found for key: "\x00" hex: "00"`)
-	wantFailure(t, runBolt(t, "get", db, "widgets", "sub"), "key not found") // a bucket has no value
-	wantFailure(t, runBolt(t, "get", db, "nosuch", "foo"), "bucket not found")
+	wantFailure(t, runBolt(t, "get", db, "widgets", "sub"), `key "sub" is a nested bucket, not a value`)
+	wantFailure(t, runBolt(t, "get", db, "nosuch", "foo"), `bucket not found: "nosuch"`)
+	wantFailure(t, runBolt(t, "get", db, "widgets", "nosuch", "foo"), `bucket not found: "widgets"/"nosuch"`)
 	wantUsage(t, runBolt(t, "get", db, "widgets", ""), "get: key is required: key required")
 	wantUsage(t, runBolt(t, "get", db, "widgets", "zz", "--parse-format", "hex"), `invalid hex "zz"`)
 	wantUsage(t, runBolt(t, "get", db, "widgets", "foo", "--parse-format", "bytes"), `unsupported parse format "bytes"`)

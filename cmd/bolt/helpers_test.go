@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // result is what one run of the tool produced.
@@ -127,7 +128,7 @@ func fileSum(t testing.TB, path string) [32]byte {
 }
 
 // readPage returns the raw logical page id of the file at path.
-func readPage(t testing.TB, path string, id uint64) (bolt.PageHeader, []byte) {
+func readPage(t testing.TB, path string, id uint64) (rawpage.Header, []byte) {
 	t.Helper()
 	pf, err := openPageFile(path, false)
 	if err != nil {

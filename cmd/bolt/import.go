@@ -22,14 +22,15 @@ one or with "-", from stdin, and recreates every bucket, sequence and pair
 in a new database. It refuses a database file that exists and is not
 empty; a failed import removes the file it created. A pair line whose
 bucket has no line of its own creates the bucket.`,
-		nargs: rangeArgs(1, 2),
+		opensDB: true,
+		nargs:   rangeArgs(1, 2),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			txMaxSize := fs.Int64("tx-max-size", 4<<20, "commit after this many `bytes` of keys and values (0: one transaction)")
 			noSync := fs.Bool("no-sync", false, "do not sync at each commit")
 			pageSize := fs.Int("page-size", 0, "page size of the new file, in `bytes` (default the OS page size)")
 			return func(c *cli, args []string) (err error) {
-				if *pageSize < 0 {
-					return usagef("invalid page size %d", *pageSize)
+				if err := checkPageSize(*pageSize); err != nil {
+					return err
 				}
 				in := c.stdin
 				if len(args) == 2 && args[1] != "-" {
@@ -46,7 +47,7 @@ bucket has no line of its own creates the bucket.`,
 				} else if err != nil && !os.IsNotExist(err) {
 					return err
 				}
-				db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: *noSync, PageSize: *pageSize, Timeout: lockTimeout})
+				db, err := c.open(path, 0o600, bolt.Options{NoSync: *noSync, PageSize: *pageSize})
 				if err != nil {
 					return err
 				}

@@ -13,10 +13,11 @@ func inspectCommand() *command {
 		args:    "<bbolt-file>",
 		summary: "print the tree of buckets as JSON",
 		help:    "Each bucket is shown with its number of plain keys (keyN) and its nested buckets.",
+		opensDB: true,
 		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			return func(c *cli, args []string) error {
-				db, err := openReadOnly(args[0], false)
+				db, err := c.openReadOnly(args[0], false)
 				if err != nil {
 					return err
 				}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func keysCommand() *command {
@@ -12,6 +13,7 @@ func keysCommand() *command {
 		args:    "<bbolt-file> <bucket> [sub-bucket…]",
 		summary: "print the keys of a (nested) bucket",
 		help:    "Keys of the innermost bucket are printed one per line, nested bucket names included.",
+		opensDB: true,
 		nargs:   minArgs(2),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			format := fs.String("format", "auto", "output format, one of "+formatModes)
@@ -20,9 +22,20 @@ func keysCommand() *command {
 				if err := checkFormat(*format); err != nil {
 					return err
 				}
-				db, err := openReadOnly(args[0], false)
+				db, s, err := c.openOrSalvage(args[0], false)
 				if err != nil {
 					return err
+				}
+				if s != nil {
+					defer s.Close()
+					b, err := s.find(args[1:])
+					if err != nil {
+						return s.done(err)
+					}
+					return s.done(s.each(b, func(e rawpage.LeafElement) error {
+						_, err := fmt.Fprintln(c.stdout, formatBytes(e.Key, *format))
+						return err
+					}))
 				}
 				defer db.Close()
 				return db.View(func(tx *bolt.Tx) error {

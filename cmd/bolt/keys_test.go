@@ -35,7 +35,7 @@ func TestKeys(t *testing.T) {
 
 func TestKeys_Errors(t *testing.T) {
 	db := fixture(t)
-	wantFailure(t, runBolt(t, "keys", db, "nosuch"), "bucket not found")
-	wantFailure(t, runBolt(t, "keys", db, "widgets", "foo"), "bucket not found")
+	wantFailure(t, runBolt(t, "keys", db, "nosuch"), `bucket not found: "nosuch"`)
+	wantFailure(t, runBolt(t, "keys", db, "widgets", "foo"), `bucket not found: "widgets"/"foo"`)
 	wantUsage(t, runBolt(t, "keys", db, "widgets", "-f", "nosuch"), `unsupported format "nosuch"`)
 }

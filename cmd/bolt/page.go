@@ -5,7 +5,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // pageSeparator separates pages in the page and dump commands' output.
@@ -96,13 +96,13 @@ func printPage(w io.Writer, pf *pageFile, id uint64, format string) (uint32, err
 	fmt.Fprintf(w, "Total Size: %d bytes\n", len(buf))
 	fmt.Fprintf(w, "Overflow pages: %d\n", h.Overflow)
 	switch h.Flags {
-	case bolt.MetaPageFlag:
+	case rawpage.MetaPageFlag:
 		err = printMeta(w, buf)
-	case bolt.LeafPageFlag:
+	case rawpage.LeafPageFlag:
 		err = printLeaf(w, buf, format)
-	case bolt.BranchPageFlag:
+	case rawpage.BranchPageFlag:
 		err = printBranch(w, buf)
-	case bolt.FreelistPageFlag:
+	case rawpage.FreelistPageFlag:
 		err = printFreelist(w, buf, h)
 	}
 	if err != nil {
@@ -112,7 +112,7 @@ func printPage(w io.Writer, pf *pageFile, id uint64, format string) (uint32, err
 }
 
 func printMeta(w io.Writer, buf []byte) error {
-	m, err := bolt.DecodeMeta(buf)
+	m, err := rawpage.DecodeMeta(buf)
 	if err != nil {
 		return err
 	}
@@ -129,15 +129,15 @@ func printMeta(w io.Writer, buf []byte) error {
 }
 
 func printLeaf(w io.Writer, buf []byte, format string) error {
-	elems, err := bolt.DecodeLeaf(buf)
+	elems, err := rawpage.DecodeLeaf(buf)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "Item Count: %d\n\n", len(elems))
 	for _, e := range elems {
 		var v string
-		if e.Flags&bolt.BucketLeafFlag != 0 {
-			root, seq, err := bolt.DecodeBucketHeader(e.Value)
+		if e.Flags&rawpage.BucketLeafFlag != 0 {
+			root, seq, err := rawpage.DecodeBucketHeader(e.Value)
 			if err != nil {
 				return err
 			}
@@ -152,7 +152,7 @@ func printLeaf(w io.Writer, buf []byte, format string) error {
 }
 
 func printBranch(w io.Writer, buf []byte) error {
-	elems, err := bolt.DecodeBranch(buf)
+	elems, err := rawpage.DecodeBranch(buf)
 	if err != nil {
 		return err
 	}
@@ -164,8 +164,8 @@ func printBranch(w io.Writer, buf []byte) error {
 	return nil
 }
 
-func printFreelist(w io.Writer, buf []byte, h bolt.PageHeader) error {
-	ids, err := bolt.DecodeFreelist(buf)
+func printFreelist(w io.Writer, buf []byte, h rawpage.Header) error {
+	ids, err := rawpage.DecodeFreelist(buf)
 	if err != nil {
 		return err
 	}

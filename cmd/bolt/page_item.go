@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func pageItemCommand() *command {
@@ -45,10 +45,10 @@ func pageItemCommand() *command {
 				if itemID >= uint64(h.Count) {
 					return fmt.Errorf("leafPageElement: expected item index less than %d, but got %d", h.Count, itemID)
 				}
-				if h.Flags != bolt.LeafPageFlag {
+				if h.Flags != rawpage.LeafPageFlag {
 					return fmt.Errorf("leafPageElement: expected page type of 'leaf', but got '%s'", h.Type())
 				}
-				elems, err := bolt.DecodeLeaf(buf)
+				elems, err := rawpage.DecodeLeaf(buf)
 				if err != nil {
 					return err
 				}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // pageFile reads, and for surgery writes, the pages of a database file
@@ -20,27 +20,25 @@ type pageFile struct {
 	// hwm is the high-water mark of the active meta page: pages at or
 	// above it are not part of the database.
 	hwm uint64
+	// current is the meta page a database open would use: the valid one
+	// with the higher transaction id; with neither valid, meta 0 as read.
+	current rawpage.Meta
 	// metas are the two meta pages as decoded (possibly invalid), and
 	// metaErrs why each is unusable (nil if valid).
-	metas    [2]bolt.MetaPage
+	metas    [2]rawpage.Meta
 	metaErrs [2]error
 	// guessed is set when no meta page gave the page size and the OS page
 	// size is assumed.
 	guessed bool
 }
 
-// metaProbeSize is how many bytes are read to decode a meta page: more than
-// a page header and meta struct, less than any page.
-const metaProbeSize = 1024
-
 // errNoMeta is returned for files that have no usable meta page at all.
 var errNoMeta = errors.New("the Meta Page has wrong (unexpected) magic")
 
-// openPageFile opens path for page access. The page size comes from the
-// first valid meta page: meta 0, or else meta 1 found by trying every page
-// size from 1 KiB to 16 MiB. With neither valid, meta 0's page size is used
-// if its magic is right (as bbolt's tools do); otherwise it fails with
-// errNoMeta.
+// openPageFile opens path for page access. The page size is the one the
+// library's Open finds (rawpage.ProbePageSize: meta 0's, or else meta 1's).
+// With neither meta page valid, meta 0's page size is used if its magic is
+// right (as bbolt's tools do); otherwise it fails with errNoMeta.
 func openPageFile(path string, writable bool) (*pageFile, error) {
 	pf, err := openPageFileAnyway(path, writable)
 	if err == nil && pf.guessed {
@@ -81,26 +79,12 @@ func (pf *pageFile) init() error {
 
 	m0, err0 := pf.metaAt(0)
 	pf.metas[0], pf.metaErrs[0] = m0, err0
-	switch {
-	case err0 == nil:
+	if ps, ok := rawpage.ProbePageSize(pf.f, pf.size); ok {
+		pf.pageSize = ps
+	} else if m0.Magic == rawpage.Magic && rawpage.SanePageSize(m0.PageSize) {
 		pf.pageSize = int(m0.PageSize)
-	default:
-		for shift := 0; shift <= 14; shift++ {
-			pos := int64(1024) << shift
-			if pos+int64(bolt.PageHeaderSize) > pf.size {
-				break
-			}
-			if m, err := pf.metaAt(pos); err == nil && int64(m.PageSize) == pos {
-				pf.pageSize = int(pos)
-				break
-			}
-		}
-		if pf.pageSize == 0 && m0.Magic == bolt.Magic && sanePageSize(m0.PageSize) {
-			pf.pageSize = int(m0.PageSize)
-		}
-		if pf.pageSize == 0 {
-			pf.pageSize, pf.guessed = os.Getpagesize(), true
-		}
+	} else {
+		pf.pageSize, pf.guessed = os.Getpagesize(), true
 	}
 	m1, err1 := pf.metaAt(int64(pf.pageSize))
 	pf.metas[1], pf.metaErrs[1] = m1, err1
@@ -112,33 +96,13 @@ func (pf *pageFile) init() error {
 	case err0 == nil && err1 == nil && m1.Txid > m0.Txid, err0 != nil && err1 == nil:
 		active = m1
 	}
-	pf.hwm = active.Pgid
+	pf.hwm, pf.current = active.Pgid, active
 	return nil
 }
 
-// sanePageSize rejects page sizes that no file could have.
-func sanePageSize(ps uint32) bool {
-	return ps >= metaProbeSize && ps <= 1<<30
-}
-
 // metaAt decodes and validates the meta page at byte offset pos.
-func (pf *pageFile) metaAt(pos int64) (bolt.MetaPage, error) {
-	buf := make([]byte, metaProbeSize)
-	n, err := pf.f.ReadAt(buf, pos)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return bolt.MetaPage{}, err
-	}
-	m, err := bolt.DecodeMeta(buf[:n])
-	if err != nil {
-		return m, err
-	}
-	if err := m.Validate(); err != nil {
-		return m, err
-	}
-	if !sanePageSize(m.PageSize) {
-		return m, fmt.Errorf("bolt: meta page has an impossible page size %d", m.PageSize)
-	}
-	return m, nil
+func (pf *pageFile) metaAt(pos int64) (rawpage.Meta, error) {
+	return rawpage.ReadMeta(pf.f, pos)
 }
 
 func (pf *pageFile) Close() error { return pf.f.Close() }
@@ -160,24 +124,24 @@ func (pf *pageFile) readRaw(id uint64, n uint64) ([]byte, error) {
 // readPage reads the logical page id with its overflow pages. Like bbolt's
 // tools it refuses a page whose header names another id, or which claims
 // more overflow pages than the database could hold.
-func (pf *pageFile) readPage(id uint64) (bolt.PageHeader, []byte, error) {
+func (pf *pageFile) readPage(id uint64) (rawpage.Header, []byte, error) {
 	buf, err := pf.readRaw(id, 1)
 	if err != nil {
-		return bolt.PageHeader{}, nil, err
+		return rawpage.Header{}, nil, err
 	}
-	h, err := bolt.DecodePageHeader(buf)
+	h, err := rawpage.DecodeHeader(buf)
 	if err != nil {
 		return h, nil, err
 	}
 	if h.ID != id {
-		return h, nil, fmt.Errorf("error: %w due to unexpected Page id: %d != %d", errCorrupt, h.ID, id)
+		return h, nil, fmt.Errorf("error: %w due to unexpected Page id: %d != %d", errInvalidValue, h.ID, id)
 	}
 	if h.Overflow == 0 {
 		return h, buf, nil
 	}
 	// Two meta pages and this one are not overflow.
 	if pf.hwm < 3 || uint64(h.Overflow) >= pf.hwm-3 {
-		return h, nil, fmt.Errorf("error: %w, Page claims to have %d overflow pages (>=hwm=%d). Interrupting to avoid risky OOM", errCorrupt, h.Overflow, pf.hwm)
+		return h, nil, fmt.Errorf("error: %w, Page claims to have %d overflow pages (>=hwm=%d). Interrupting to avoid risky OOM", errInvalidValue, h.Overflow, pf.hwm)
 	}
 	buf, err = pf.readRaw(id, uint64(h.Overflow)+1)
 	if err != nil {
@@ -189,7 +153,7 @@ func (pf *pageFile) readPage(id uint64) (bolt.PageHeader, []byte, error) {
 // writePage writes a logical page image back at the id in its header; buf
 // must span exactly its 1+overflow pages.
 func (pf *pageFile) writePage(buf []byte) error {
-	h, err := bolt.DecodePageHeader(buf)
+	h, err := rawpage.DecodeHeader(buf)
 	if err != nil {
 		return err
 	}
@@ -212,5 +176,5 @@ func (pf *pageFile) activeMeta() uint64 {
 // freelistPersisted reports whether the active meta page names a freelist
 // page.
 func (pf *pageFile) freelistPersisted() bool {
-	return pf.metas[pf.activeMeta()].Freelist != bolt.PgidNoFreelist
+	return pf.metas[pf.activeMeta()].Freelist != rawpage.NoFreelist
 }

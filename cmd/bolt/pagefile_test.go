@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func TestPageFile_PageSize(t *testing.T) {
-	for _, ps := range []int{1024, 4096, 16384, 65536} {
+	for _, ps := range []int{512, 1024, 4096, 16384, 65536} {
 		path := t.TempDir() + "/db"
 		db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: ps})
 		if err != nil {
@@ -67,20 +68,20 @@ func TestPageFile_Errors(t *testing.T) {
 }
 
 func TestEncodedSize(t *testing.T) {
-	elems := []bolt.LeafElement{{Key: []byte("abc"), Value: []byte("defgh")}, {Key: []byte("x"), Value: nil}}
-	size, err := encodedSize(func(b []byte) error { return bolt.EncodeLeaf(b, 9, 0, elems) }, 4096)
+	elems := []rawpage.LeafElement{{Key: []byte("abc"), Value: []byte("defgh")}, {Key: []byte("x"), Value: nil}}
+	size, err := encodedSize(func(b []byte) error { return rawpage.EncodeLeaf(b, 9, 0, elems) }, 4096)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Header, two 16-byte elements, 9 bytes of keys and values.
-	if want := bolt.PageHeaderSize + 2*16 + 9; size != want {
+	if want := rawpage.HeaderSize + 2*16 + 9; size != want {
 		t.Errorf("size %d, want %d", size, want)
 	}
 	buf := make([]byte, size)
-	if err := bolt.EncodeLeaf(buf, 9, 0, elems); err != nil {
+	if err := rawpage.EncodeLeaf(buf, 9, 0, elems); err != nil {
 		t.Fatal(err)
 	}
-	got, err := bolt.DecodeLeaf(buf)
+	got, err := rawpage.DecodeLeaf(buf)
 	if err != nil || len(got) != 2 || string(got[0].Value) != "defgh" {
 		t.Errorf("decoded %v %v", got, err)
 	}

@@ -16,10 +16,11 @@ func pagesCommand() *command {
 free). Leaf and branch pages show their key count in the ITEMS column, the
 freelist the number of free pages. OVRFLW is the number of extra pages a
 page spills into (large keys and values).`,
-		nargs: exactArgs(1),
+		opensDB: true,
+		nargs:   exactArgs(1),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			return func(c *cli, args []string) error {
-				db, err := openReadOnly(args[0], true)
+				db, err := c.openReadOnly(args[0], true)
 				if err != nil {
 					return err
 				}

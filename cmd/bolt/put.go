@@ -9,6 +9,7 @@ func putCommand() *command {
 		name:    "put",
 		args:    "<bbolt-file> <bucket> [sub-bucket…] <key> <value>",
 		summary: "set the value of a key in an existing (nested) bucket",
+		opensDB: true,
 		nargs:   minArgs(4),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			parseFormat := fs.String("parse-format", "ascii-encoded", "how the key and value arguments are written, one of ascii-encoded|hex")
@@ -27,7 +28,7 @@ func putCommand() *command {
 				if err != nil {
 					return err
 				}
-				return update(args[0], func(tx *bolt.Tx) error {
+				return c.update(args[0], func(tx *bolt.Tx) error {
 					b, err := findBucket(tx, args[1:len(args)-2])
 					if err != nil {
 						return err
@@ -41,8 +42,8 @@ func putCommand() *command {
 
 // update runs fn in a read/write transaction on the existing database at
 // path.
-func update(path string, fn func(tx *bolt.Tx) error) error {
-	db, err := openWritable(path)
+func (c *cli) update(path string, fn func(tx *bolt.Tx) error) error {
+	db, err := c.openWritable(path)
 	if err != nil {
 		return err
 	}

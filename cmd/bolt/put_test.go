@@ -30,7 +30,7 @@ func TestPut(t *testing.T) {
 
 func TestPut_Errors(t *testing.T) {
 	db := fixture(t)
-	wantFailure(t, runBolt(t, "put", db, "nosuch", "k", "v"), "bucket not found")
+	wantFailure(t, runBolt(t, "put", db, "nosuch", "k", "v"), `bucket not found: "nosuch"`)
 	wantFailure(t, runBolt(t, "put", db, "widgets", "sub", "v"), "incompatible value")
 	wantUsage(t, runBolt(t, "put", db, "widgets", "", "v"), "put: key is required")
 	wantUsage(t, runBolt(t, "put", db, "widgets", "k"), "put: requires at least 4 arg(s), only received 3")

@@ -15,14 +15,15 @@ func statsCommand() *command {
 		summary: "print page and key statistics of the top-level buckets",
 		help: `Stats sums the statistics of every top-level bucket whose name starts
 with prefix (all of them without one), nested buckets included.`,
-		nargs: rangeArgs(1, 2),
+		opensDB: true,
+		nargs:   rangeArgs(1, 2),
 		setup: func(fs *flagSet) func(*cli, []string) error {
 			return func(c *cli, args []string) error {
 				var prefix []byte
 				if len(args) > 1 {
 					prefix = []byte(args[1])
 				}
-				db, err := openReadOnly(args[0], true)
+				db, err := c.openReadOnly(args[0], true)
 				if err != nil {
 					return err
 				}

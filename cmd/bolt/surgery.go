@@ -7,7 +7,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func surgeryCommand() *command {
@@ -69,18 +69,21 @@ func surgery(src, dst string, lenient bool, fn func(pf *pageFile) error) (err er
 	return fn(pf)
 }
 
-// copyFile copies src to dst, which must not exist, with src's permissions.
+// outputMode is the mode surgery's output files are created with (before
+// the umask), bbolt's: the copy is opened again for writing, so it must be
+// writable by its owner whatever the source's mode (a 0444 source is
+// common: backups, read-only mounts).
+const outputMode = 0o644
+
+// copyFile copies src to dst, which must not exist, creating dst with
+// outputMode.
 func copyFile(src, dst string) (err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("failed to open source file %q: %w", src, err)
 	}
 	defer in.Close()
-	fi, err := in.Stat()
-	if err != nil {
-		return err
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("output file %q already exists", dst)
 	} else if err != nil {
@@ -133,7 +136,7 @@ func copyPage(pf *pageFile, from, to uint64) error {
 		return err
 	}
 	h.ID = to
-	bolt.EncodePageHeader(buf, h)
+	rawpage.EncodeHeader(buf, h)
 	return pf.writePage(buf)
 }
 
@@ -262,7 +265,7 @@ func clearPageElements(pf *pageFile, id uint64, start, end int) (orphans bool, e
 	if err != nil {
 		return false, fmt.Errorf("ReadPage failed: %w", err)
 	}
-	if h.Flags != bolt.LeafPageFlag && h.Flags != bolt.BranchPageFlag {
+	if h.Flags != rawpage.LeafPageFlag && h.Flags != rawpage.BranchPageFlag {
 		return false, fmt.Errorf("can't clear elements in %q page", h.Type())
 	}
 	count := int(h.Count)
@@ -283,27 +286,27 @@ func clearPageElements(pf *pageFile, id uint64, start, end int) (orphans bool, e
 	}
 
 	var encode func(buf []byte, overflow uint32) error
-	if h.Flags == bolt.LeafPageFlag {
-		elems, err := bolt.DecodeLeaf(buf)
+	if h.Flags == rawpage.LeafPageFlag {
+		elems, err := rawpage.DecodeLeaf(buf)
 		if err != nil {
 			return false, err
 		}
 		for _, e := range elems[start:end] {
-			if e.Flags&bolt.BucketLeafFlag != 0 {
-				if root, _, err := bolt.DecodeBucketHeader(e.Value); err != nil || root != 0 {
+			if e.Flags&rawpage.BucketLeafFlag != 0 {
+				if root, _, err := rawpage.DecodeBucketHeader(e.Value); err != nil || root != 0 {
 					orphans = true
 				}
 			}
 		}
 		keep := append(elems[:start:start], elems[end:]...)
-		encode = func(b []byte, overflow uint32) error { return bolt.EncodeLeaf(b, id, overflow, keep) }
+		encode = func(b []byte, overflow uint32) error { return rawpage.EncodeLeaf(b, id, overflow, keep) }
 	} else {
-		elems, err := bolt.DecodeBranch(buf)
+		elems, err := rawpage.DecodeBranch(buf)
 		if err != nil {
 			return false, err
 		}
 		keep := append(elems[:start:start], elems[end:]...)
-		encode = func(b []byte, overflow uint32) error { return bolt.EncodeBranch(b, id, overflow, keep) }
+		encode = func(b []byte, overflow uint32) error { return rawpage.EncodeBranch(b, id, overflow, keep) }
 		orphans = true
 	}
 

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // errFreelistExists is rebuild's refusal, in bbolt's words.
@@ -59,12 +60,12 @@ func abandonFreelist(pf *pageFile, id uint64) error {
 	if err != nil {
 		return fmt.Errorf("ReadPage %d failed: %w", id, err)
 	}
-	m, err := bolt.DecodeMeta(buf)
+	m, err := rawpage.DecodeMeta(buf)
 	if err != nil {
 		return err
 	}
-	m.Freelist = bolt.PgidNoFreelist
-	if err := bolt.EncodeMeta(buf, m); err != nil {
+	m.Freelist = rawpage.NoFreelist
+	if err := rawpage.EncodeMeta(buf, m); err != nil {
 		return err
 	}
 	if err := pf.writePage(buf); err != nil {
@@ -114,7 +115,7 @@ func rebuildFreelist(src, dst string) (err error) {
 		}
 	}()
 	// A writable open of a file without a free list writes one.
-	db, err := bolt.Open(dst, 0o600, &bolt.Options{NoFreelistSync: false, Timeout: lockTimeout})
+	db, err := bolt.Open(dst, 0o600, &bolt.Options{NoFreelistSync: false})
 	if err != nil {
 		return fmt.Errorf("[freelist rebuild] open db file failed: %w", err)
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func TestSurgery_FreelistAbandon(t *testing.T) {
@@ -18,7 +18,7 @@ func TestSurgery_FreelistAbandon(t *testing.T) {
 	}
 	for id := uint64(0); id <= 1; id++ {
 		m := metaAt(t, dst, id)
-		if m.Freelist != bolt.PgidNoFreelist {
+		if m.Freelist != rawpage.NoFreelist {
 			t.Errorf("meta %d freelist %d", id, m.Freelist)
 		}
 		if err := m.Validate(); err != nil {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func surgeryMetaCommand() *command {
@@ -49,11 +49,11 @@ func surgeryMetaValidateCommand() *command {
 }
 
 // metaFields are the fields "meta update" may set.
-var metaFields = map[string]func(m *bolt.MetaPage, v uint64){
-	"pageSize": func(m *bolt.MetaPage, v uint64) { m.PageSize = uint32(v) },
-	"root":     func(m *bolt.MetaPage, v uint64) { m.Root, m.Sequence = v, 0 },
-	"freelist": func(m *bolt.MetaPage, v uint64) { m.Freelist = v },
-	"pgid":     func(m *bolt.MetaPage, v uint64) { m.Pgid = v },
+var metaFields = map[string]func(m *rawpage.Meta, v uint64){
+	"pageSize": func(m *rawpage.Meta, v uint64) { m.PageSize = uint32(v) },
+	"root":     func(m *rawpage.Meta, v uint64) { m.Root, m.Sequence = v, 0 },
+	"freelist": func(m *rawpage.Meta, v uint64) { m.Freelist = v },
+	"pgid":     func(m *rawpage.Meta, v uint64) { m.Pgid = v },
 }
 
 func surgeryMetaUpdateCommand() *command {
@@ -91,7 +91,7 @@ forced to their proper values and the checksum is recomputed.`,
 					values[k] = n
 				}
 				var changed, mismatch bool
-				var m bolt.MetaPage
+				var m rawpage.Meta
 				var pageSize uint32
 				err := surgery(args[0], *output, true, func(pf *pageFile) error {
 					var err error
@@ -122,15 +122,15 @@ forced to their proper values and the checksum is recomputed.`,
 
 // updateMeta sets fields of meta page id, forces the magic, version and
 // flags, and writes it back with a new checksum if anything changed.
-func updateMeta(pf *pageFile, id uint64, values map[string]uint64) (bool, bolt.MetaPage, error) {
+func updateMeta(pf *pageFile, id uint64, values map[string]uint64) (bool, rawpage.Meta, error) {
 	off := int64(id) * int64(pf.pageSize)
-	buf := make([]byte, metaProbeSize)
+	buf := make([]byte, rawpage.HeaderSize+rawpage.MetaSize)
 	n, err := pf.f.ReadAt(buf, off)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return false, bolt.MetaPage{}, fmt.Errorf("read meta page %d failed: %w", id, err)
+		return false, rawpage.Meta{}, fmt.Errorf("read meta page %d failed: %w", id, err)
 	}
 	buf = buf[:n]
-	before, err := bolt.DecodeMeta(buf)
+	before, err := rawpage.DecodeMeta(buf)
 	if err != nil {
 		return false, before, fmt.Errorf("read meta page %d failed: %w", id, err)
 	}
@@ -138,12 +138,12 @@ func updateMeta(pf *pageFile, id uint64, values map[string]uint64) (bool, bolt.M
 	for k, v := range values {
 		metaFields[k](&m, v)
 	}
-	m.Magic, m.Version, m.Flags = bolt.Magic, bolt.Version, uint32(bolt.MetaPageFlag)
+	m.Magic, m.Version, m.Flags = rawpage.Magic, rawpage.Version, uint32(rawpage.MetaPageFlag)
 	m.Checksum = m.Sum()
 	if len(values) == 0 && m == before {
 		return false, m, nil
 	}
-	if err := bolt.EncodeMeta(buf, m); err != nil {
+	if err := rawpage.EncodeMeta(buf, m); err != nil {
 		return false, m, err
 	}
 	if _, err := pf.f.WriteAt(buf, off); err != nil {

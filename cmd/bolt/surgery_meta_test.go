@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func TestSurgery_MetaValidate(t *testing.T) {
@@ -42,7 +42,7 @@ func TestSurgery_MetaUpdate(t *testing.T) {
 	}
 	m := metaAt(t, dst, 1)
 	want := metaAt(t, src, 1)
-	want.Root, want.Sequence, want.Pgid, want.Freelist, want.Flags = 5, 0, 20, 9, uint32(bolt.MetaPageFlag)
+	want.Root, want.Sequence, want.Pgid, want.Freelist, want.Flags = 5, 0, 20, 9, uint32(rawpage.MetaPageFlag)
 	want.Checksum = want.Sum()
 	if m != want {
 		t.Errorf("meta 1 = %+v, want %+v", m, want)

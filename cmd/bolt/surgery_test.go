@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 // surgeryRun runs a surgery on src writing a new file, checks that src did
@@ -24,10 +25,10 @@ func surgeryRun(t *testing.T, src string, args ...string) (string, string) {
 	return out, dst
 }
 
-func metaAt(t *testing.T, path string, id uint64) bolt.MetaPage {
+func metaAt(t *testing.T, path string, id uint64) rawpage.Meta {
 	t.Helper()
 	_, buf := readPage(t, path, id)
-	m, err := bolt.DecodeMeta(buf)
+	m, err := rawpage.DecodeMeta(buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestSurgery_CopyPage(t *testing.T) {
 	}
 	h5, p5 := readPage(t, dst, 5)
 	h8, p8 := readPage(t, dst, 8)
-	if h8.ID != 8 || h8.Flags != h5.Flags || h8.Count != h5.Count || !bytes.Equal(p5[bolt.PageHeaderSize:], p8[bolt.PageHeaderSize:]) {
+	if h8.ID != 8 || h8.Flags != h5.Flags || h8.Count != h5.Count || !bytes.Equal(p5[rawpage.HeaderSize:], p8[rawpage.HeaderSize:]) {
 		t.Errorf("page 8 %+v is not a copy of page 5 %+v", h8, h5)
 	}
 	wantUsage(t, runBolt(t, "surgery", "copy-page", src, "--output", dst+"2", "--from-page", "3", "--to-page", "3"),
@@ -87,7 +88,7 @@ func TestSurgery_ClearPage(t *testing.T) {
 	if got := mustRun(t, "keys", dst, "widgets"); got != "" {
 		t.Errorf("widgets still has keys %q", got)
 	}
-	if h, _ := readPage(t, dst, 12); h.Count != 0 || h.Flags != bolt.LeafPageFlag {
+	if h, _ := readPage(t, dst, 12); h.Count != 0 || h.Flags != rawpage.LeafPageFlag {
 		t.Errorf("page 12: %+v", h)
 	}
 	mustCheck(t, dst)

@@ -22,11 +22,38 @@ func versionCommand() *command {
 	}
 }
 
-// version is the version of the module the binary was built from, as the Go
-// tool recorded it ("go install …@v1.2.3"), or "devel" for a local build.
+// version is the version of the module the binary was built from.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
 	}
-	return "devel"
+	return versionOf(bi)
+}
+
+// versionOf is the version "go install module@v1.2.3" (or a build inside a
+// tagged checkout, since Go 1.24) records in the binary. A build without
+// one is "devel", followed by the commit it was built from and "+dirty"
+// for uncommitted changes when the Go tool recorded them.
+func versionOf(bi *debug.BuildInfo) string {
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	v := "devel-" + rev[:min(len(rev), 12)]
+	if modified == "true" {
+		v += "+dirty"
+	}
+	return v
 }

@@ -1,4 +1,6 @@
-// Command genfixture writes cmd/bolt/testdata/bbolt.db with go.etcd.io/bbolt.
+// Command genfixture writes cmd/bolt/testdata/bbolt.db, the fixture of the
+// bolt command's tests, with go.etcd.io/bbolt: go run ./cmd/genfixture PATH
+// from bench/.
 package main
 
 import (

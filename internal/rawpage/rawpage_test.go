@@ -1,4 +1,4 @@
-package bolt_test
+package rawpage_test
 
 import (
 	"errors"
@@ -9,11 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	bolt "github.com/boltkv/bolt"
+	"github.com/boltkv/bolt/internal/rawpage"
 )
 
-// TestLowLevel_DecodeFreshFile decodes every page of a fresh file through
+// TestDecodeFreshFile decodes every page of a fresh file through
 // the low-level API and re-encodes the meta and leaf pages byte for byte.
-func TestLowLevel_DecodeFreshFile(t *testing.T) {
+func TestDecodeFreshFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "db")
 	db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: 4096})
 	require.NoError(t, err)
@@ -28,19 +29,19 @@ func TestLowLevel_DecodeFreshFile(t *testing.T) {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 
-	var metas [2]bolt.MetaPage
+	var metas [2]rawpage.Meta
 	for i := range metas {
-		h, err := bolt.DecodePageHeader(data[i*4096:])
+		h, err := rawpage.DecodeHeader(data[i*4096:])
 		require.NoError(t, err)
 		require.Equal(t, uint64(i), h.ID)
 		require.Equal(t, "meta", h.Type())
-		metas[i], err = bolt.DecodeMeta(data[i*4096:])
+		metas[i], err = rawpage.DecodeMeta(data[i*4096:])
 		require.NoError(t, err)
 		require.NoError(t, metas[i].Validate())
 		require.Equal(t, metas[i].Checksum, metas[i].Sum())
 		buf := make([]byte, 4096)
 		copy(buf, data[i*4096:(i+1)*4096])
-		require.NoError(t, bolt.EncodeMeta(buf, metas[i]))
+		require.NoError(t, rawpage.EncodeMeta(buf, metas[i]))
 		require.Equal(t, data[i*4096:(i+1)*4096], buf)
 	}
 	active := metas[0]
@@ -50,51 +51,51 @@ func TestLowLevel_DecodeFreshFile(t *testing.T) {
 	require.Equal(t, uint64(2), active.Txid)
 
 	root := data[active.Root*4096 : (active.Root+1)*4096]
-	elems, err := bolt.DecodeLeaf(root)
+	elems, err := rawpage.DecodeLeaf(root)
 	require.NoError(t, err)
 	require.Len(t, elems, 1)
 	require.Equal(t, "widgets", string(elems[0].Key))
-	require.Equal(t, bolt.BucketLeafFlag, elems[0].Flags)
-	bucketRoot, seq, err := bolt.DecodeBucketHeader(elems[0].Value)
+	require.Equal(t, rawpage.BucketLeafFlag, elems[0].Flags)
+	bucketRoot, seq, err := rawpage.DecodeBucketHeader(elems[0].Value)
 	require.NoError(t, err)
 	require.Zero(t, bucketRoot, "a bucket of one pair is inline")
 	require.Zero(t, seq)
-	inline, err := bolt.DecodeLeaf(elems[0].Value[bolt.BucketHeaderSize:])
+	inline, err := rawpage.DecodeLeaf(elems[0].Value[rawpage.BucketHeaderSize:])
 	require.NoError(t, err)
-	require.Equal(t, []bolt.LeafElement{{Key: []byte("foo"), Value: []byte("bar")}}, inline)
+	require.Equal(t, []rawpage.LeafElement{{Key: []byte("foo"), Value: []byte("bar")}}, inline)
 
-	h, err := bolt.DecodePageHeader(root)
+	h, err := rawpage.DecodeHeader(root)
 	require.NoError(t, err)
 	again := make([]byte, 4096)
-	require.NoError(t, bolt.EncodeLeaf(again, h.ID, h.Overflow, elems))
+	require.NoError(t, rawpage.EncodeLeaf(again, h.ID, h.Overflow, elems))
 	require.Equal(t, root, again)
 
-	free, err := bolt.DecodeFreelist(data[active.Freelist*4096 : (active.Freelist+1)*4096])
+	free, err := rawpage.DecodeFreelist(data[active.Freelist*4096 : (active.Freelist+1)*4096])
 	require.NoError(t, err)
 	require.Equal(t, []uint64{2, 3}, free)
 }
 
-// TestLowLevel_DecodeRejectsDamage feeds pages whose elements point outside
+// TestDecodeRejectsDamage feeds pages whose elements point outside
 // them: every decoder returns ErrCorrupt instead of reading out of bounds.
-func TestLowLevel_DecodeRejectsDamage(t *testing.T) {
+func TestDecodeRejectsDamage(t *testing.T) {
 	page := make([]byte, 256)
-	require.NoError(t, bolt.EncodeLeaf(page, 7, 0, []bolt.LeafElement{{Key: []byte("k"), Value: []byte("v")}}))
+	require.NoError(t, rawpage.EncodeLeaf(page, 7, 0, []rawpage.LeafElement{{Key: []byte("k"), Value: []byte("v")}}))
 	bad := append([]byte(nil), page...)
 	bad[16+4] = 0xff // pos of element 0
-	_, err := bolt.DecodeLeaf(bad)
+	_, err := rawpage.DecodeLeaf(bad)
 	require.True(t, errors.Is(err, bolt.ErrCorrupt), "got %v", err)
 
-	_, err = bolt.DecodeBranch(page)
+	_, err = rawpage.DecodeBranch(page)
 	require.True(t, errors.Is(err, bolt.ErrCorrupt), "a leaf is not a branch: %v", err)
 
-	_, err = bolt.DecodePageHeader(page[:8])
+	_, err = rawpage.DecodeHeader(page[:8])
 	require.True(t, errors.Is(err, bolt.ErrCorrupt))
 
 	fl := make([]byte, 64)
-	bolt.EncodePageHeader(fl, bolt.PageHeader{ID: 2, Flags: bolt.FreelistPageFlag, Count: 0xFFFF})
+	rawpage.EncodeHeader(fl, rawpage.Header{ID: 2, Flags: rawpage.FreelistPageFlag, Count: 0xFFFF})
 	fl[16] = 0xE8 // the real count, 1000 on a little- or 0xE8<<56 on a big-endian machine
-	_, err = bolt.DecodeFreelist(fl)
+	_, err = rawpage.DecodeFreelist(fl)
 	require.True(t, errors.Is(err, bolt.ErrCorrupt), "an overflowing count: %v", err)
 
-	require.Error(t, bolt.EncodeLeaf(make([]byte, 20), 1, 0, []bolt.LeafElement{{Key: []byte("k")}}))
+	require.Error(t, rawpage.EncodeLeaf(make([]byte, 20), 1, 0, []rawpage.LeafElement{{Key: []byte("k")}}))
 }
