@@ -28,8 +28,6 @@ set -eu
 #            (delete the line) but does not fail.
 expected='
 known TestDBUnmap inspects bbolt unexported DB fields (data, datasz, dataref) by reflection
-pending TestMlock_DbOpen bolt locks its whole mapping, bbolt the file size (issue 15 item 13, engineer fix-a)
-pending TestMlock_DbCanGrow_Small bolt locks its whole mapping, bbolt the file size (issue 15 item 13, engineer fix-a)
 '
 
 here=$(cd "$(dirname "$0")" && pwd)
