@@ -101,6 +101,14 @@ type Options struct {
 	// NoSync is the initial DB.NoSync.
 	NoSync bool
 
+	// GroupCommit is the initial DB.GroupCommit (bolt's own; bbolt has no
+	// such option). Turn it on when many goroutines call Batch with small
+	// transactions, or one goroutine calls it in a loop: each then waits for
+	// at most one commit instead of MaxBatchDelay, and calls that arrive
+	// during a commit still share the next one. Leave it off for code that
+	// relies on Batch waiting MaxBatchDelay to gather calls.
+	GroupCommit bool
+
 	// OpenFile opens the data file; nil means os.OpenFile.
 	OpenFile func(string, int, os.FileMode) (*os.File, error)
 
@@ -203,6 +211,13 @@ type DB struct {
 	// batch; zero or less runs it at once.
 	MaxBatchDelay time.Duration
 
+	// GroupCommit makes Batch commit as soon as the writer is free instead
+	// of waiting MaxBatchDelay for more calls: a call made while no batch
+	// commits starts one at once, and calls made during a commit share the
+	// next one. It is bolt's own (bbolt has no such field) and off by
+	// default, which keeps bbolt's timing. See Batch, and Options.GroupCommit.
+	GroupCommit bool
+
 	// AllocSize is the step by which the file grows once it is larger than
 	// AllocSize.
 	AllocSize int
@@ -260,8 +275,13 @@ type DB struct {
 	txN     atomic.Int64 // read-only transactions begun
 	openTxN atomic.Int64 // read-only transactions open
 
-	batchMu sync.Mutex
-	batch   *batch
+	// batchMu guards batch, the batch that takes new Batch calls (nil if
+	// none), and batchRunning, the number of batches started and not yet
+	// done; GroupCommit starts a batch at once only when it is zero. It is
+	// held briefly and never together with another lock.
+	batchMu      sync.Mutex
+	batch        *batch
+	batchRunning int
 
 	rwlock    sync.Mutex
 	closelock sync.RWMutex
@@ -406,6 +426,7 @@ func newDB(o *Options, hooks *seams) *DB {
 		MaxSize:         o.MaxSize,
 		MaxBatchSize:    DefaultMaxBatchSize,
 		MaxBatchDelay:   DefaultMaxBatchDelay,
+		GroupCommit:     o.GroupCommit,
 		AllocSize:       DefaultAllocSize,
 		logger:          o.Logger,
 		readOnly:        o.ReadOnly,

@@ -754,3 +754,43 @@ func containsRun(hay, needle []string) bool {
 	}
 	return false
 }
+
+func ExampleDB_Batch_groupCommit() {
+	path, cleanup := tempDB()
+	defer cleanup()
+
+	// GroupCommit: a Batch call commits as soon as the writer is free, and
+	// calls made during a commit share the next one.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{GroupCommit: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	// Many goroutines, one small write each. fn may run more than once, so
+	// it only writes through tx.
+	errs := make(chan error, 64)
+	for i := 0; i < 64; i++ {
+		go func(i int) {
+			errs <- db.Batch(func(tx *bolt.Tx) error {
+				b, err := tx.CreateBucketIfNotExists([]byte("events"))
+				if err != nil {
+					return err
+				}
+				return b.Put([]byte(fmt.Sprintf("event-%02d", i)), []byte("seen"))
+			})
+		}(i)
+	}
+	for i := 0; i < 64; i++ {
+		if err := <-errs; err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	_ = db.View(func(tx *bolt.Tx) error {
+		fmt.Println(tx.Bucket([]byte("events")).Stats().KeyN, "events")
+		return nil
+	})
+	// Output:
+	// 64 events
+}

@@ -193,6 +193,8 @@ var workloads = []workload{
 	{"scan", []row{{"scan", "keys"}}, scan},
 	{"small-commit", []row{{"small-commit/sync", "commits"}, {"small-commit/nosync", "commits"}}, smallCommit},
 	{"batch", []row{{"batch", "puts"}}, batch},
+	{"batch-group", []row{{"batch/group-commit", "puts"}}, batchGroup},
+	{"batch-1g", []row{{"batch-1g/group-commit", "commits"}, {"batch-1g/update", "commits"}}, batchSolo},
 	{"long-readers", []row{{"long-readers", "commits"}}, longReaders},
 	{"large-values", []row{{"large-values/put", "puts"}, {"large-values/get", "gets"}}, largeValues},
 	{"delete-reinsert", []row{{"delete-reinsert/delete", "deletes"}, {"delete-reinsert/reinsert", "puts"}}, deleteReinsert},
