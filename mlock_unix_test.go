@@ -29,7 +29,7 @@ func requireMemlockLimit(t *testing.T, want uint64) {
 	t.Helper()
 	var lim unix.Rlimit
 	require.NoError(t, unix.Getrlimit(unix.RLIMIT_MEMLOCK, &lim))
-	if lim.Cur < want {
+	if uint64(lim.Cur) < want {
 		t.Skipf("RLIMIT_MEMLOCK %d is below the %d bytes bbolt's test asks for", lim.Cur, want)
 	}
 }

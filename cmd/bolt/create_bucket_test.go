@@ -33,7 +33,7 @@ func TestCreateBucket(t *testing.T) {
 // usage error before anything is created (it used to leave an empty or
 // half-written file behind); the smallest one works.
 func TestPageSizeFlag_RefusedUpFront(t *testing.T) {
-	for _, ps := range []string{"-5", "10", "79", "2147483648"} {
+	for _, ps := range []string{"-5", "10", "79", "1073741825"} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "new.db")
 		for _, args := range [][]string{
