@@ -127,7 +127,7 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 	if !bytes.Equal(name, k) || flags&bucketLeafFlag == 0 {
 		return nil
 	}
-	child := b.openBucketNamed(name, v)
+	child := b.openBucket(name, v)
 	if child == nil {
 		return nil
 	}
@@ -137,13 +137,8 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 	return child
 }
 
-// openBucket makes a Bucket from a bucket value found in b.
-func (b *Bucket) openBucket(value []byte) *Bucket {
-	return b.openBucketNamed(nil, value)
-}
-
-// openBucketNamed opens the bucket stored under name (nil when unknown) in b.
-func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
+// openBucket opens the bucket stored under name (nil when unknown) in b.
+func (b *Bucket) openBucket(name, value []byte) *Bucket {
 	if len(value) < bucketHeaderSize {
 		b.tx.fail(fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value)))
 		return nil
@@ -226,7 +221,7 @@ func (b *Bucket) CreateBucketIfNotExists(key []byte) (rb *Bucket, err error) {
 		if flags&bucketLeafFlag == 0 {
 			return nil, ErrIncompatibleValue
 		}
-		child := b.openBucketNamed(key, v)
+		child := b.openBucket(key, v)
 		if child == nil {
 			return nil, b.tx.err
 		}
@@ -780,7 +775,7 @@ func (b *Bucket) Stats() BucketStats {
 			s.LeafOverflowN += int(p.overflow)
 			for i := 0; i < n; i++ {
 				if e := p.leafElement(i); e.flags&bucketLeafFlag != 0 {
-					if child := b.openBucketNamed(e.key(), e.value()); child != nil {
+					if child := b.openBucket(e.key(), e.value()); child != nil {
 						sub.Add(child.Stats())
 					}
 				}
@@ -912,7 +907,7 @@ func (b *Bucket) Inspect() BucketStructure {
 	return b.inspect([]byte("root"))
 }
 
-// inspect recurses once per level of nesting; openBucketNamed refuses a
+// inspect recurses once per level of nesting; openBucket refuses a
 // bucket nested in itself, so it ends.
 func (b *Bucket) inspect(name []byte) BucketStructure {
 	bs := BucketStructure{Name: string(name)}

@@ -180,22 +180,6 @@ func (p *page) branchElement(i int) *branchPageElement {
 	return (*branchPageElement)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize+i*branchElementSize))
 }
 
-// leafElements returns the element array of a leaf page, bounded by count.
-func (p *page) leafElements() []leafPageElement {
-	if p.count == 0 {
-		return nil
-	}
-	return unsafe.Slice(p.leafElement(0), int(p.count))
-}
-
-// branchElements returns the element array of a branch page, bounded by count.
-func (p *page) branchElements() []branchPageElement {
-	if p.count == 0 {
-		return nil
-	}
-	return unsafe.Slice(p.branchElement(0), int(p.count))
-}
-
 // leafElementEnd is the page offset just past element i's key and value.
 // It is a uint64 because a damaged element's three uint32 fields can sum
 // past what int holds on 32-bit machines.
@@ -237,15 +221,6 @@ func (p *page) leafKV(i, span int) (k, v []byte, flags uint32, ok bool) {
 	// the page's start, never one past its end.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(p)), span)
 	return b[keyStart:keyEnd:keyEnd], b[keyEnd:valueEnd:valueEnd], e.flags, true
-}
-
-// branchKey returns the key of element i of a branch page of span bytes,
-// with ok false if it does not lie inside the page.
-func (p *page) branchKey(i, span int) ([]byte, bool) {
-	if p.branchElementEnd(i) > uint64(span) {
-		return nil, false
-	}
-	return p.branchElement(i).key(), true
 }
 
 // key returns the key of a leaf element; the slice's cap equals its len, so
