@@ -140,7 +140,7 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 // openBucket opens the bucket stored under name (nil when unknown) in b.
 func (b *Bucket) openBucket(name, value []byte) *Bucket {
 	if len(value) < bucketHeaderSize {
-		b.tx.fail(fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value)))
+		b.tx.recordErr(fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value)))
 		return nil
 	}
 	child := new(Bucket)
@@ -155,19 +155,19 @@ func (b *Bucket) openBucket(name, value []byte) *Bucket {
 		// bbolt writes and reads any depth.
 		for a := b; a != nil; a = a.parent {
 			if a.root == child.root {
-				b.tx.fail(fmt.Errorf("%w: bucket rooted at page %d is nested in itself", ErrCorrupt, child.root))
+				b.tx.recordErr(fmt.Errorf("%w: bucket rooted at page %d is nested in itself", ErrCorrupt, child.root))
 				return nil
 			}
 		}
 		if name != nil && !b.tx.claimRoot(child.root, b.root, name) {
-			b.tx.fail(fmt.Errorf("%w: bucket %q and another bucket share root page %d", ErrCorrupt, name, child.root))
+			b.tx.recordErr(fmt.Errorf("%w: bucket %q and another bucket share root page %d", ErrCorrupt, name, child.root))
 			return nil
 		}
 	}
 	if child.root == 0 {
 		p, err := inlineBucketPage(value)
 		if err != nil {
-			b.tx.fail(err)
+			b.tx.recordErr(err)
 			return nil
 		}
 		child.page = p
@@ -294,7 +294,7 @@ func (b *Bucket) DeleteBucket(key []byte) (err error) {
 	child.nodes = nil
 	child.rootNode = nil
 	if err := child.free(); err != nil {
-		return b.tx.fail(err)
+		return b.tx.recordErr(err)
 	}
 	n, err := c.node()
 	if err != nil {
@@ -499,15 +499,15 @@ func (b *Bucket) node(id Pgid, parent *node) (*node, error) {
 	if p == nil {
 		var err error
 		if p, err = b.tx.page(id); err != nil {
-			return nil, b.tx.fail(err)
+			return nil, b.tx.recordErr(err)
 		}
 		if p.flags != branchPageFlag && p.flags != leafPageFlag {
-			return nil, b.tx.fail(fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags))
+			return nil, b.tx.recordErr(fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags))
 		}
 		// A node outlives this read and is rewritten at commit: check every
 		// element now rather than at each use.
 		if err := checkElements(p, b.tx.pageSize); err != nil {
-			return nil, b.tx.fail(err)
+			return nil, b.tx.recordErr(err)
 		}
 	}
 	n := &node{bucket: b, parent: parent}
@@ -799,7 +799,7 @@ func (b *Bucket) Stats() BucketStats {
 		err = b.tx.walkPages(b.root, 0, visit)
 	}
 	if err != nil {
-		b.tx.fail(err)
+		b.tx.recordErr(err)
 	}
 	s.BranchAlloc = (s.BranchPageN + s.BranchOverflowN) * pageSize
 	s.LeafAlloc = (s.LeafPageN + s.LeafOverflowN) * pageSize

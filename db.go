@@ -840,7 +840,7 @@ func (db *DB) Stats() Stats {
 	// Copied field by field: TxStats is updated with atomics outside the
 	// lock by closing transactions.
 	s := Stats{
-		TxStats:       db.stats.TxStats.snapshot(),
+		TxStats:       db.stats.TxStats.load(),
 		FreePageN:     db.stats.FreePageN,
 		PendingPageN:  db.stats.PendingPageN,
 		FreeAlloc:     db.stats.FreeAlloc,

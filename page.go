@@ -479,7 +479,7 @@ func writeElements(buf []byte, leaf bool, inodes []inode) {
 	} else {
 		p.flags = branchPageFlag
 	}
-	if len(inodes) >= freelistCountOverflow+1 {
+	if len(inodes) > math.MaxUint16 { // the header's count field is 16 bits
 		panic(fmt.Sprintf("bolt: node of %d elements cannot be written", len(inodes)))
 	}
 	p.count = uint16(len(inodes))

@@ -110,7 +110,7 @@ func (tx *Tx) Writable() bool { return tx.writable }
 func (tx *Tx) Cursor() *Cursor { return tx.root.Cursor() }
 
 // Stats returns a copy of the transaction's counters.
-func (tx *Tx) Stats() TxStats { return tx.stats.snapshot() }
+func (tx *Tx) Stats() TxStats { return tx.stats.load() }
 
 // Bucket returns the top-level bucket name, or nil if it does not exist.
 func (tx *Tx) Bucket(name []byte) *Bucket { return tx.root.Bucket(name) }
@@ -185,7 +185,7 @@ func (tx *Tx) commit() error {
 	}
 	start := time.Now()
 	if err := tx.root.rebalance(); err != nil {
-		return tx.fail(err)
+		return tx.recordErr(err)
 	}
 	if tx.stats.GetRebalance() > 0 {
 		tx.stats.IncRebalanceTime(time.Since(start))
@@ -194,7 +194,7 @@ func (tx *Tx) commit() error {
 	hwm := tx.meta.pgid
 	start = time.Now()
 	if err := tx.root.spill(); err != nil {
-		return tx.fail(err)
+		return tx.recordErr(err)
 	}
 	tx.stats.IncSpillTime(time.Since(start))
 	tx.meta.root.root = tx.root.root
@@ -365,10 +365,10 @@ func (tx *Tx) page(id Pgid) (*page, error) {
 func (tx *Tx) freePage(id Pgid) error {
 	p, err := tx.page(id)
 	if err != nil {
-		return tx.fail(err)
+		return tx.recordErr(err)
 	}
 	if err := tx.db.freelist.free(tx.meta.txid, p); err != nil {
-		return tx.fail(err)
+		return tx.recordErr(err)
 	}
 	return nil
 }
@@ -541,18 +541,19 @@ func (tx *Tx) writeMeta() error {
 	return nil
 }
 
-// fail remembers the first error that makes the transaction unable to
-// commit, and returns err.
-func (tx *Tx) fail(err error) error {
+// recordErr remembers the first error that makes the transaction unable to
+// commit (Commit returns it), and returns err.
+func (tx *Tx) recordErr(err error) error {
 	if tx.err == nil {
 		tx.err = err
 	}
 	return err
 }
 
-// failed records an internal inconsistency as the transaction's error.
-func (tx *Tx) failed(what string) error {
-	return tx.fail(fmt.Errorf("bolt: internal error: %s", what))
+// internalErr records an internal inconsistency (a bug, not damage on
+// disk) as the transaction's error, and returns it.
+func (tx *Tx) internalErr(what string) error {
+	return tx.recordErr(fmt.Errorf("bolt: internal error: %s", what))
 }
 
 func errTooDeep(id Pgid) error {
