@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	berrors "github.com/boltkv/bolt/errors"
 )
@@ -544,8 +546,11 @@ func (b *Bucket) rebalance() error {
 
 // spill writes every changed sub-bucket, then b's own changed nodes, to new
 // pages, and stores each sub-bucket's new header (or inline image) in b.
+// Sub-buckets spill in name order, not map order, so that the same changes
+// allocate the same pages on every run.
 func (b *Bucket) spill() error {
-	for name, child := range b.buckets {
+	for _, name := range slices.Sorted(maps.Keys(b.buckets)) {
+		child := b.buckets[name]
 		var value []byte
 		if child.inlineable() {
 			if err := child.free(); err != nil {
