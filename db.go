@@ -668,6 +668,10 @@ func (db *DB) Close() error {
 // transaction while holding another on the same goroutine if Close may be
 // waiting: Close blocks new transactions until the open ones end.
 //
+// After a commit whose meta page write or sync failed, the next writable
+// Begin re-reads both meta pages from the file and continues from the newest
+// valid one; it returns the error if it cannot.
+//
 // Errors: ErrDatabaseReadOnly (writable on a read-only DB),
 // ErrDatabaseNotOpen, ErrInvalidMapping.
 func (db *DB) Begin(writable bool) (t *Tx, err error) {

@@ -10,18 +10,18 @@ import (
 //
 // A page freed by transaction T is not reusable at once: readers that began
 // before T may still be walking it. It waits in pending[T] until no open
-// reader can see it (release, releaseRange), and only then joins ids, from
+// reader can see it (release, releaseRange), and only then joins avail, from
 // which allocate hands out runs. On disk the two sets are not told apart: a
 // freelist page lists free and pending ids alike, since after a restart no
 // reader from before it exists.
 //
-// Invariant: cache holds exactly the ids in ids and in every pending list,
+// Invariant: cache holds exactly the ids in avail and in every pending list,
 // and no id appears twice among them.
 type freelist struct {
 	avail   freeSet             // free and reusable
 	allocs  map[Pgid]txid       // first page of a run -> the tx that allocated it
 	pending map[txid]*txPending // freed, waiting for older readers to finish
-	cache   map[Pgid]struct{}   // every id in ids or pending
+	cache   map[Pgid]struct{}   // every id in avail or pending
 
 	// scratch is reused by every commit to gather the pending ids and the
 	// whole list it serializes, so that a commit allocates neither.
@@ -214,7 +214,7 @@ func (f *freelist) freed(id Pgid) bool {
 	return ok
 }
 
-// merge adds ids, already present in cache, to the sorted free ids.
+// merge adds ids, already present in cache, to avail.
 func (f *freelist) merge(ids []Pgid) {
 	if len(ids) == 0 {
 		return

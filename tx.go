@@ -143,8 +143,14 @@ func (tx *Tx) OnCommit(fn func()) { tx.handlers = append(tx.handlers, fn) }
 // Commit writes every change to disk and ends the transaction. Inside Update
 // it panics: Update commits for you. It returns ErrTxClosed on a finished
 // transaction and ErrTxNotWritable on a read-only one (which stays open).
-// Any other failure rolls the transaction back, leaves the file as it was
-// and returns the error; the transaction is then finished.
+// Any other failure rolls the transaction back and returns the error; the
+// transaction is then finished. A failure before the meta page is written
+// leaves the last commit as the file's state (the file may have grown, and
+// pages no meta reaches may hold this commit's data). If writing or syncing
+// the meta page fails, the file may or may not hold this commit: readers
+// keep seeing the previous one, and the next write transaction re-reads
+// both meta pages and continues from the newest valid one, which may be
+// this commit's (see DB.Begin).
 func (tx *Tx) Commit() (err error) {
 	if tx.managed {
 		panic("managed tx commit not allowed")
@@ -175,9 +181,10 @@ func (tx *Tx) Commit() (err error) {
 	return nil
 }
 
-// commit runs the commit protocol. On error the caller rolls back; the meta
-// page has not been written then, so the file's state is the previous
-// commit's whatever was written.
+// commit runs the commit protocol. On error the caller rolls back. Until
+// writeMeta, whatever was written is unreachable and the file's state is
+// the previous commit's; an error from writeMeta poisons the DB instead,
+// since the meta page may have reached the disk (db.recoverMeta).
 func (tx *Tx) commit() error {
 	db := tx.db
 	if tx.err != nil {
