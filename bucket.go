@@ -157,12 +157,12 @@ func (b *Bucket) openBucket(name, value []byte) *Bucket {
 		// bbolt writes and reads any depth.
 		for a := b; a != nil; a = a.parent {
 			if a.root == child.root {
-				b.tx.recordErr(fmt.Errorf("%w: bucket rooted at page %d is nested in itself", ErrCorrupt, child.root))
+				b.tx.recordErr(corruptf(child.root, "root of a bucket nested in itself"))
 				return nil
 			}
 		}
 		if name != nil && !b.tx.claimRoot(child.root, b.root, name) {
-			b.tx.recordErr(fmt.Errorf("%w: bucket %q and another bucket share root page %d", ErrCorrupt, name, child.root))
+			b.tx.recordErr(corruptf(child.root, "root of bucket %q and of another bucket", name))
 			return nil
 		}
 	}
@@ -469,7 +469,7 @@ func (b *Bucket) checkWritable() error {
 func (b *Bucket) pageNode(id Pgid) (*page, *node, error) {
 	if b.root == 0 {
 		if id != 0 {
-			return nil, nil, fmt.Errorf("%w: inline bucket refers to page %d", ErrCorrupt, id)
+			return nil, nil, corruptf(id, "referred to by an inline bucket")
 		}
 		if b.rootNode != nil {
 			return nil, b.rootNode, nil
@@ -486,7 +486,7 @@ func (b *Bucket) pageNode(id Pgid) (*page, *node, error) {
 		return nil, nil, err
 	}
 	if p.flags != branchPageFlag && p.flags != leafPageFlag {
-		return nil, nil, fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags)
+		return nil, nil, corruptf(id, "has unexpected type/flags: %x", p.flags)
 	}
 	return p, nil, nil
 }
@@ -504,7 +504,7 @@ func (b *Bucket) node(id Pgid, parent *node) (*node, error) {
 			return nil, b.tx.recordErr(err)
 		}
 		if p.flags != branchPageFlag && p.flags != leafPageFlag {
-			return nil, b.tx.recordErr(fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags))
+			return nil, b.tx.recordErr(corruptf(id, "has unexpected type/flags: %x", p.flags))
 		}
 		// A node outlives this read and is rewritten at commit: check every
 		// element now rather than at each use.

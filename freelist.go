@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"fmt"
 	"math"
 	"slices"
 )
@@ -87,15 +86,15 @@ func (f *freelist) allocate(tx txid, n int) Pgid {
 // either means the tree references a page twice, i.e. the file is damaged.
 func (f *freelist) free(tx txid, p *page) error {
 	if p.id <= 1 {
-		return fmt.Errorf("%w: cannot free page %d", ErrCorrupt, p.id)
+		return corruptf(p.id, "a meta page cannot be freed")
 	}
 	last := p.id + Pgid(p.overflow)
 	if last < p.id {
-		return fmt.Errorf("%w: page %d: overflow %d wraps", ErrCorrupt, p.id, p.overflow)
+		return corruptf(p.id, "overflow %d wraps", p.overflow)
 	}
 	for id := p.id; id <= last; id++ {
 		if _, ok := f.cache[id]; ok {
-			return fmt.Errorf("%w: page %d already freed", ErrCorrupt, id)
+			return corruptf(id, "already freed")
 		}
 	}
 	allocTx, ok := f.allocs[p.id]
@@ -273,10 +272,10 @@ func (f *freelist) load(ids []Pgid, hwm Pgid) error {
 	slices.Sort(ids)
 	for i, id := range ids {
 		if id < 2 || id >= hwm {
-			return fmt.Errorf("%w: freelist holds page %d outside [2, %d)", ErrCorrupt, id, hwm)
+			return corruptf(id, "in the free list but outside [2, %d)", hwm)
 		}
 		if i > 0 && ids[i-1] == id {
-			return fmt.Errorf("%w: freelist holds page %d twice", ErrCorrupt, id)
+			return corruptf(id, "in the free list twice")
 		}
 	}
 	f.cache = make(map[Pgid]struct{}, len(ids))

@@ -278,10 +278,10 @@ func freelistWords(p *page) uint64 {
 // the count, when the ids the count claims do not fit in the span.
 func (p *page) freelistPageIDs(span int) ([]Pgid, error) {
 	if p.flags != freelistPageFlag {
-		return nil, fmt.Errorf("%w: page %d: freelist page has type %s", ErrCorrupt, p.id, p.typ())
+		return nil, corruptf(p.id, "freelist page has type %s", p.typ())
 	}
 	if span < pageHeaderSize+8 || freelistBytes(p) > uint64(span) {
-		return nil, fmt.Errorf("%w: page %d: freelist of %d words overflows its %d bytes", ErrCorrupt, p.id, freelistWords(p), span)
+		return nil, corruptf(p.id, "freelist of %d words overflows its %d bytes", freelistWords(p), span)
 	}
 	return p.freelistIDs(), nil
 }
@@ -307,10 +307,10 @@ func (p *page) validate(span int, each bool) error {
 		return nil
 	}
 	if p.flags == branchPageFlag && p.count == 0 {
-		return fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, p.id)
+		return corruptf(p.id, "branch page with no elements")
 	}
 	if pageHeaderSize+int(p.count)*leafElementSize > span {
-		return fmt.Errorf("%w: page %d: %d elements overflow its %d bytes", ErrCorrupt, p.id, p.count, span)
+		return corruptf(p.id, "%d elements overflow its %d bytes", p.count, span)
 	}
 	if !each {
 		return nil
@@ -321,7 +321,7 @@ func (p *page) validate(span int, each bool) error {
 			end = p.leafElementEnd(i)
 		}
 		if end > uint64(span) {
-			return fmt.Errorf("%w: page %d: element %d ends at %d, beyond its %d bytes", ErrCorrupt, p.id, i, end, span)
+			return corruptf(p.id, "element %d ends at %d, beyond its %d bytes", i, end, span)
 		}
 	}
 	return nil
@@ -339,7 +339,7 @@ func (p *page) validateKeys(span int) error {
 			ksize = p.leafElement(i).ksize
 		}
 		if ksize == 0 {
-			return fmt.Errorf("%w: page %d: element %d has an empty key", ErrCorrupt, p.id, i)
+			return corruptf(p.id, "element %d has an empty key", i)
 		}
 	}
 	return nil

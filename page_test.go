@@ -724,3 +724,15 @@ func TestInline_ValidateInline(t *testing.T) {
 		})
 	}
 }
+
+func TestCorruptf_WrapsErrCorruptAndNamesThePage(t *testing.T) {
+	err := corruptf(42, "element %d has an empty key", 3)
+	assert.ErrorIs(t, err, ErrCorrupt)
+	assert.EqualError(t, err, ErrCorrupt.Error()+": page 42: element 3 has an empty key")
+
+	// The reports of free-list damage name their page too.
+	f := newFreelist(FreelistArrayType)
+	err = f.load([]Pgid{5, 5}, 10)
+	assert.ErrorIs(t, err, ErrCorrupt)
+	assert.ErrorContains(t, err, "page 5: in the free list twice")
+}

@@ -347,19 +347,19 @@ func (tx *Tx) page(id Pgid) (*page, error) {
 		}
 	}
 	if id >= tx.meta.pgid {
-		return nil, fmt.Errorf("%w: page %d: beyond high-water mark %d", ErrCorrupt, id, tx.meta.pgid)
+		return nil, corruptf(id, "beyond high-water mark %d", tx.meta.pgid)
 	}
 	data := tx.mapping.data
 	off := uint64(id) * uint64(tx.pageSize)
 	if off+uint64(tx.pageSize) > uint64(len(data)) {
-		return nil, fmt.Errorf("%w: page %d: beyond the end of the mapped file", ErrCorrupt, id)
+		return nil, corruptf(id, "beyond the end of the mapped file")
 	}
 	p := pageAt(data[off:])
 	if p.id != id {
-		return nil, fmt.Errorf("%w: page %d: header names page %d", ErrCorrupt, id, p.id)
+		return nil, corruptf(id, "header names page %d", p.id)
 	}
 	if end := off + (uint64(p.overflow)+1)*uint64(tx.pageSize); end > uint64(len(data)) || end > uint64(tx.meta.pgid)*uint64(tx.pageSize) {
-		return nil, fmt.Errorf("%w: page %d: overflow %d runs past the high-water mark", ErrCorrupt, id, p.overflow)
+		return nil, corruptf(id, "overflow %d runs past the high-water mark", p.overflow)
 	}
 	if err := p.validate(p.span(tx.pageSize), false); err != nil {
 		return nil, err
@@ -487,7 +487,7 @@ func (tx *Tx) refReused(id Pgid) error {
 		runs[i].seen = true
 		return nil
 	}
-	return fmt.Errorf("%w: page %d, taken from the free list by this commit, is still reachable: the free list lists a live page", ErrCorrupt, id)
+	return corruptf(id, "taken from the free list by this commit, is still reachable: the free list lists a live page")
 }
 
 // writePages writes this commit's pages in id order, one call per page (a
@@ -564,12 +564,12 @@ func (tx *Tx) internalErr(what string) error {
 }
 
 func errTooDeep(id Pgid) error {
-	return fmt.Errorf("%w: page %d: tree deeper than %d levels (a cycle?)", ErrCorrupt, id, maxTreeDepth)
+	return corruptf(id, "tree deeper than %d levels (a cycle?)", maxTreeDepth)
 }
 
 func errEmptyBranch(ref *elemRef) error {
 	if ref.page != nil {
-		return fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, ref.page.id)
+		return corruptf(ref.page.id, "branch page with no elements")
 	}
 	return fmt.Errorf("%w: branch node with no elements", ErrCorrupt)
 }
@@ -724,7 +724,7 @@ func (tx *Tx) Page(id int) (*PageInfo, error) {
 	}
 	off := id * tx.pageSize
 	if off+pageHeaderSize > len(tx.mapping.data) {
-		return nil, fmt.Errorf("%w: page %d: beyond the end of the mapped file", ErrCorrupt, id)
+		return nil, corruptf(Pgid(id), "beyond the end of the mapped file")
 	}
 	p := pageAt(tx.mapping.data[off:])
 	info := &PageInfo{ID: id, Count: int(p.count), OverflowCount: int(p.overflow), Type: p.typ()}
