@@ -525,7 +525,7 @@ func (b *Bucket) node(id Pgid, parent *node) (*node, error) {
 }
 
 // rebalance merges the nodes that deletions left underfull, in b and in
-// every opened sub-bucket.
+// every opened sub-bucket, in page and name order as spill does.
 func (b *Bucket) rebalance() error {
 	for _, n := range sortedNodes(b.nodes) {
 		// A node merged away by an earlier rebalance is no longer listed.
@@ -536,8 +536,8 @@ func (b *Bucket) rebalance() error {
 			return err
 		}
 	}
-	for _, child := range b.buckets {
-		if err := child.rebalance(); err != nil {
+	for _, name := range slices.Sorted(maps.Keys(b.buckets)) {
+		if err := b.buckets[name].rebalance(); err != nil {
 			return err
 		}
 	}
