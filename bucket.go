@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	berrors "github.com/boltkv/bolt/errors"
 )
@@ -127,7 +129,7 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 	if !bytes.Equal(name, k) || flags&bucketLeafFlag == 0 {
 		return nil
 	}
-	child := b.openBucketNamed(name, v)
+	child := b.openBucket(name, v)
 	if child == nil {
 		return nil
 	}
@@ -137,15 +139,10 @@ func (b *Bucket) Bucket(name []byte) *Bucket {
 	return child
 }
 
-// openBucket makes a Bucket from a bucket value found in b.
-func (b *Bucket) openBucket(value []byte) *Bucket {
-	return b.openBucketNamed(nil, value)
-}
-
-// openBucketNamed opens the bucket stored under name (nil when unknown) in b.
-func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
+// openBucket opens the bucket stored under name (nil when unknown) in b.
+func (b *Bucket) openBucket(name, value []byte) *Bucket {
 	if len(value) < bucketHeaderSize {
-		b.tx.fail(fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value)))
+		b.tx.recordErr(fmt.Errorf("%w: bucket value of %d bytes", ErrCorrupt, len(value)))
 		return nil
 	}
 	child := new(Bucket)
@@ -160,19 +157,19 @@ func (b *Bucket) openBucketNamed(name, value []byte) *Bucket {
 		// bbolt writes and reads any depth.
 		for a := b; a != nil; a = a.parent {
 			if a.root == child.root {
-				b.tx.fail(fmt.Errorf("%w: bucket rooted at page %d is nested in itself", ErrCorrupt, child.root))
+				b.tx.recordErr(corruptf(child.root, "root of a bucket nested in itself"))
 				return nil
 			}
 		}
 		if name != nil && !b.tx.claimRoot(child.root, b.root, name) {
-			b.tx.fail(fmt.Errorf("%w: bucket %q and another bucket share root page %d", ErrCorrupt, name, child.root))
+			b.tx.recordErr(corruptf(child.root, "root of bucket %q and of another bucket", name))
 			return nil
 		}
 	}
 	if child.root == 0 {
 		p, err := inlineBucketPage(value)
 		if err != nil {
-			b.tx.fail(err)
+			b.tx.recordErr(err)
 			return nil
 		}
 		child.page = p
@@ -226,7 +223,7 @@ func (b *Bucket) CreateBucketIfNotExists(key []byte) (rb *Bucket, err error) {
 		if flags&bucketLeafFlag == 0 {
 			return nil, ErrIncompatibleValue
 		}
-		child := b.openBucketNamed(key, v)
+		child := b.openBucket(key, v)
 		if child == nil {
 			return nil, b.tx.err
 		}
@@ -299,7 +296,7 @@ func (b *Bucket) DeleteBucket(key []byte) (err error) {
 	child.nodes = nil
 	child.rootNode = nil
 	if err := child.free(); err != nil {
-		return b.tx.fail(err)
+		return b.tx.recordErr(err)
 	}
 	n, err := c.node()
 	if err != nil {
@@ -472,7 +469,7 @@ func (b *Bucket) checkWritable() error {
 func (b *Bucket) pageNode(id Pgid) (*page, *node, error) {
 	if b.root == 0 {
 		if id != 0 {
-			return nil, nil, fmt.Errorf("%w: inline bucket refers to page %d", ErrCorrupt, id)
+			return nil, nil, corruptf(id, "referred to by an inline bucket")
 		}
 		if b.rootNode != nil {
 			return nil, b.rootNode, nil
@@ -489,7 +486,7 @@ func (b *Bucket) pageNode(id Pgid) (*page, *node, error) {
 		return nil, nil, err
 	}
 	if p.flags != branchPageFlag && p.flags != leafPageFlag {
-		return nil, nil, fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags)
+		return nil, nil, corruptf(id, "has unexpected type/flags: %x", p.flags)
 	}
 	return p, nil, nil
 }
@@ -504,15 +501,15 @@ func (b *Bucket) node(id Pgid, parent *node) (*node, error) {
 	if p == nil {
 		var err error
 		if p, err = b.tx.page(id); err != nil {
-			return nil, b.tx.fail(err)
+			return nil, b.tx.recordErr(err)
 		}
 		if p.flags != branchPageFlag && p.flags != leafPageFlag {
-			return nil, b.tx.fail(fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags))
+			return nil, b.tx.recordErr(corruptf(id, "has unexpected type/flags: %x", p.flags))
 		}
 		// A node outlives this read and is rewritten at commit: check every
 		// element now rather than at each use.
 		if err := checkElements(p, b.tx.pageSize); err != nil {
-			return nil, b.tx.fail(err)
+			return nil, b.tx.recordErr(err)
 		}
 	}
 	n := &node{bucket: b, parent: parent}
@@ -528,7 +525,7 @@ func (b *Bucket) node(id Pgid, parent *node) (*node, error) {
 }
 
 // rebalance merges the nodes that deletions left underfull, in b and in
-// every opened sub-bucket.
+// every opened sub-bucket, in page and name order as spill does.
 func (b *Bucket) rebalance() error {
 	for _, n := range sortedNodes(b.nodes) {
 		// A node merged away by an earlier rebalance is no longer listed.
@@ -539,8 +536,8 @@ func (b *Bucket) rebalance() error {
 			return err
 		}
 	}
-	for _, child := range b.buckets {
-		if err := child.rebalance(); err != nil {
+	for _, name := range slices.Sorted(maps.Keys(b.buckets)) {
+		if err := b.buckets[name].rebalance(); err != nil {
 			return err
 		}
 	}
@@ -549,8 +546,11 @@ func (b *Bucket) rebalance() error {
 
 // spill writes every changed sub-bucket, then b's own changed nodes, to new
 // pages, and stores each sub-bucket's new header (or inline image) in b.
+// Sub-buckets spill in name order, not map order, so that the same changes
+// allocate the same pages on every run.
 func (b *Bucket) spill() error {
-	for name, child := range b.buckets {
+	for _, name := range slices.Sorted(maps.Keys(b.buckets)) {
+		child := b.buckets[name]
 		var value []byte
 		if child.inlineable() {
 			if err := child.free(); err != nil {
@@ -780,7 +780,7 @@ func (b *Bucket) Stats() BucketStats {
 			s.LeafOverflowN += int(p.overflow)
 			for i := 0; i < n; i++ {
 				if e := p.leafElement(i); e.flags&bucketLeafFlag != 0 {
-					if child := b.openBucketNamed(e.key(), e.value()); child != nil {
+					if child := b.openBucket(e.key(), e.value()); child != nil {
 						sub.Add(child.Stats())
 					}
 				}
@@ -804,7 +804,7 @@ func (b *Bucket) Stats() BucketStats {
 		err = b.tx.walkPages(b.root, 0, visit)
 	}
 	if err != nil {
-		b.tx.fail(err)
+		b.tx.recordErr(err)
 	}
 	s.BranchAlloc = (s.BranchPageN + s.BranchOverflowN) * pageSize
 	s.LeafAlloc = (s.LeafPageN + s.LeafOverflowN) * pageSize
@@ -912,7 +912,7 @@ func (b *Bucket) Inspect() BucketStructure {
 	return b.inspect([]byte("root"))
 }
 
-// inspect recurses once per level of nesting; openBucketNamed refuses a
+// inspect recurses once per level of nesting; openBucket refuses a
 // bucket nested in itself, so it ends.
 func (b *Bucket) inspect(name []byte) BucketStructure {
 	bs := BucketStructure{Name: string(name)}

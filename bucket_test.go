@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -1057,4 +1058,42 @@ func TestBucket_DeleteBucket_ModifiedInSameTx_FreesSubtree(t *testing.T) {
 	mustCheck(t, db.DB)
 	db.MustReopen()
 	mustCheck(t, db.DB)
+}
+
+// TestBucket_Spill_SameFileEveryRun replays one history of commits that
+// change many sub-buckets at once into two databases and requires the files
+// to be identical: sub-buckets spill in name order, so the same changes
+// allocate the same pages. With map order the layouts differ on most runs.
+func TestBucket_Spill_SameFileEveryRun(t *testing.T) {
+	build := func() []byte {
+		db := mustOpenDB(t, nil)
+		big := bytes.Repeat([]byte{'v'}, 3000) // too big to stay inline
+		for round := range 3 {
+			mustUpdate(t, db, func(tx *bolt.Tx) {
+				parent, err := tx.CreateBucketIfNotExists([]byte("parent"))
+				require.NoError(t, err)
+				for i := range 40 {
+					for _, b := range []*bolt.Bucket{parent, nil} {
+						name := []byte(fmt.Sprintf("child-%02d", i))
+						var child *bolt.Bucket
+						if b == nil {
+							child, err = tx.CreateBucketIfNotExists(name)
+						} else {
+							child, err = b.CreateBucketIfNotExists(name)
+						}
+						require.NoError(t, err)
+						require.NoError(t, child.Put([]byte(strconv.Itoa(round)), big))
+					}
+				}
+			})
+		}
+		db.MustClose()
+		data, err := os.ReadFile(db.path)
+		require.NoError(t, err)
+		return data
+	}
+	first := build()
+	for range 3 {
+		require.True(t, bytes.Equal(first, build()), "two runs of the same commits wrote different files")
+	}
 }

@@ -257,7 +257,7 @@ func (c *checker) page(id Pgid, minKey, maxKey []byte, stack []Pgid, children *[
 	switch p.flags {
 	case branchPageFlag, leafPageFlag, metaPageFlag, freelistPageFlag:
 	default:
-		c.report(fmt.Errorf("%w: page %d: has unexpected type/flags: %x", ErrCorrupt, id, p.flags))
+		c.report(corruptf(id, "has unexpected type/flags: %x", p.flags))
 		return nil
 	}
 	seen := false
@@ -318,7 +318,7 @@ func (c *checker) page(id Pgid, minKey, maxKey []byte, stack []Pgid, children *[
 		}
 		v := e.value()
 		if len(v) < bucketHeaderSize {
-			c.report(fmt.Errorf("%w: page %d: bucket value %d is %d bytes", ErrCorrupt, id, i, len(v)))
+			c.report(corruptf(id, "bucket value %d is %d bytes", i, len(v)))
 			continue
 		}
 		if h := bucketHeaderOf(v); h.root != 0 {

@@ -219,7 +219,7 @@ func (c *Cursor) push(id Pgid, last bool) bool {
 		err = errTooDeep(id)
 	}
 	if err != nil {
-		c.bucket.tx.fail(err)
+		c.bucket.tx.recordErr(err)
 		c.n = 0
 		return false
 	}
@@ -257,7 +257,7 @@ func (c *Cursor) descendFirst() bool {
 			return true
 		}
 		if ref.count() == 0 {
-			c.bucket.tx.fail(errEmptyBranch(ref))
+			c.bucket.tx.recordErr(errEmptyBranch(ref))
 			c.n = 0
 			return false
 		}
@@ -276,7 +276,7 @@ func (c *Cursor) descendLast() bool {
 			return true
 		}
 		if ref.count() == 0 {
-			c.bucket.tx.fail(errEmptyBranch(ref))
+			c.bucket.tx.recordErr(errEmptyBranch(ref))
 			c.n = 0
 			return false
 		}
@@ -366,7 +366,7 @@ func (c *Cursor) seek(key []byte) (k []byte, value []byte, flags uint32) {
 			return c.keyValue()
 		}
 		if ref.count() == 0 {
-			c.bucket.tx.fail(errEmptyBranch(ref))
+			c.bucket.tx.recordErr(errEmptyBranch(ref))
 			c.n = 0
 			return nil, nil, 0
 		}
@@ -384,7 +384,7 @@ func (c *Cursor) searchBranch(ref *elemRef, key []byte) int {
 	} else {
 		var ok bool
 		if i, exact, ok = ref.page.searchBranch(key, ref.span); !ok {
-			c.bucket.tx.fail(errElement(ref.page, i))
+			c.bucket.tx.recordErr(errElement(ref.page, i))
 			return 0
 		}
 	}
@@ -402,7 +402,7 @@ func (c *Cursor) searchLeaf(ref *elemRef, key []byte) int {
 	}
 	i, ok := ref.page.searchLeaf(key, ref.span)
 	if !ok {
-		c.bucket.tx.fail(errElement(ref.page, i))
+		c.bucket.tx.recordErr(errElement(ref.page, i))
 		return int(ref.page.count)
 	}
 	return i
@@ -433,7 +433,7 @@ func (c *Cursor) keyValue() ([]byte, []byte, uint32) {
 	}
 	k, v, flags, ok := ref.page.leafKV(ref.index, ref.span)
 	if !ok {
-		c.bucket.tx.fail(errElement(ref.page, ref.index))
+		c.bucket.tx.recordErr(errElement(ref.page, ref.index))
 		return nil, nil, 0
 	}
 	return k, v, flags
@@ -446,7 +446,7 @@ func errElement(p *page, i int) error {
 // node materializes the path to the cursor's leaf and returns the leaf node.
 func (c *Cursor) node() (*node, error) {
 	if c.n == 0 {
-		return nil, c.bucket.tx.failed("cursor has no position")
+		return nil, c.bucket.tx.internalErr("cursor has no position")
 	}
 	if ref := c.top(); ref.node != nil && ref.isLeaf() {
 		return ref.node, nil

@@ -689,6 +689,10 @@ func (db *DB) Close() error {
 // transaction while holding another on the same goroutine if Close may be
 // waiting: Close blocks new transactions until the open ones end.
 //
+// After a commit whose meta page write or sync failed, the next writable
+// Begin re-reads both meta pages from the file and continues from the newest
+// valid one; it returns the error if it cannot.
+//
 // Errors: ErrDatabaseReadOnly (writable on a read-only DB),
 // ErrDatabaseNotOpen, ErrInvalidMapping.
 func (db *DB) Begin(writable bool) (t *Tx, err error) {
@@ -861,7 +865,7 @@ func (db *DB) Stats() Stats {
 	// Copied field by field: TxStats is updated with atomics outside the
 	// lock by closing transactions.
 	s := Stats{
-		TxStats:       db.stats.TxStats.snapshot(),
+		TxStats:       db.stats.TxStats.load(),
 		FreePageN:     db.stats.FreePageN,
 		PendingPageN:  db.stats.PendingPageN,
 		FreeAlloc:     db.stats.FreeAlloc,

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"errors"
+	"fmt"
 
 	berrors "github.com/boltkv/bolt/errors"
 )
@@ -89,3 +90,10 @@ var (
 	// for it with errors.Is. It is bolt's own and not deprecated.
 	ErrCorrupt = berrors.ErrCorrupt
 )
+
+// corruptf returns an error wrapping ErrCorrupt that names page id, as
+// "<ErrCorrupt>: page <id>: <message>". Every report of damage to a page is
+// made by it, so that each one says where the damage is.
+func corruptf(id Pgid, format string, args ...any) error {
+	return fmt.Errorf("%w: page %d: %s", ErrCorrupt, id, fmt.Sprintf(format, args...))
+}

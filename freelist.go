@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"fmt"
 	"math"
 	"slices"
 )
@@ -10,18 +9,18 @@ import (
 //
 // A page freed by transaction T is not reusable at once: readers that began
 // before T may still be walking it. It waits in pending[T] until no open
-// reader can see it (release, releaseRange), and only then joins ids, from
+// reader can see it (release, releaseRange), and only then joins avail, from
 // which allocate hands out runs. On disk the two sets are not told apart: a
 // freelist page lists free and pending ids alike, since after a restart no
 // reader from before it exists.
 //
-// Invariant: cache holds exactly the ids in ids and in every pending list,
+// Invariant: cache holds exactly the ids in avail and in every pending list,
 // and no id appears twice among them.
 type freelist struct {
 	avail   freeSet             // free and reusable
 	allocs  map[Pgid]txid       // first page of a run -> the tx that allocated it
 	pending map[txid]*txPending // freed, waiting for older readers to finish
-	cache   map[Pgid]struct{}   // every id in ids or pending
+	cache   map[Pgid]struct{}   // every id in avail or pending
 
 	// scratch is reused by every commit to gather the pending ids and the
 	// whole list it serializes, so that a commit allocates neither.
@@ -87,15 +86,15 @@ func (f *freelist) allocate(tx txid, n int) Pgid {
 // either means the tree references a page twice, i.e. the file is damaged.
 func (f *freelist) free(tx txid, p *page) error {
 	if p.id <= 1 {
-		return fmt.Errorf("%w: cannot free page %d", ErrCorrupt, p.id)
+		return corruptf(p.id, "a meta page cannot be freed")
 	}
 	last := p.id + Pgid(p.overflow)
 	if last < p.id {
-		return fmt.Errorf("%w: page %d: overflow %d wraps", ErrCorrupt, p.id, p.overflow)
+		return corruptf(p.id, "overflow %d wraps", p.overflow)
 	}
 	for id := p.id; id <= last; id++ {
 		if _, ok := f.cache[id]; ok {
-			return fmt.Errorf("%w: page %d already freed", ErrCorrupt, id)
+			return corruptf(id, "already freed")
 		}
 	}
 	allocTx, ok := f.allocs[p.id]
@@ -214,7 +213,7 @@ func (f *freelist) freed(id Pgid) bool {
 	return ok
 }
 
-// merge adds ids, already present in cache, to the sorted free ids.
+// merge adds ids, already present in cache, to avail.
 func (f *freelist) merge(ids []Pgid) {
 	if len(ids) == 0 {
 		return
@@ -273,10 +272,10 @@ func (f *freelist) load(ids []Pgid, hwm Pgid) error {
 	slices.Sort(ids)
 	for i, id := range ids {
 		if id < 2 || id >= hwm {
-			return fmt.Errorf("%w: freelist holds page %d outside [2, %d)", ErrCorrupt, id, hwm)
+			return corruptf(id, "in the free list but outside [2, %d)", hwm)
 		}
 		if i > 0 && ids[i-1] == id {
-			return fmt.Errorf("%w: freelist holds page %d twice", ErrCorrupt, id)
+			return corruptf(id, "in the free list twice")
 		}
 	}
 	f.cache = make(map[Pgid]struct{}, len(ids))

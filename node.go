@@ -370,7 +370,7 @@ func (n *node) rebalance() error {
 	}
 
 	if len(n.parent.inodes) <= 1 {
-		return fmt.Errorf("%w: branch page %d has a single child", ErrCorrupt, n.parent.pgid)
+		return corruptf(n.parent.pgid, "branch page with a single child")
 	}
 	idx := n.parent.childIndex(n)
 	if idx == 0 {

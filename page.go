@@ -180,22 +180,6 @@ func (p *page) branchElement(i int) *branchPageElement {
 	return (*branchPageElement)(unsafe.Add(unsafe.Pointer(p), pageHeaderSize+i*branchElementSize))
 }
 
-// leafElements returns the element array of a leaf page, bounded by count.
-func (p *page) leafElements() []leafPageElement {
-	if p.count == 0 {
-		return nil
-	}
-	return unsafe.Slice(p.leafElement(0), int(p.count))
-}
-
-// branchElements returns the element array of a branch page, bounded by count.
-func (p *page) branchElements() []branchPageElement {
-	if p.count == 0 {
-		return nil
-	}
-	return unsafe.Slice(p.branchElement(0), int(p.count))
-}
-
 // leafElementEnd is the page offset just past element i's key and value.
 // It is a uint64 because a damaged element's three uint32 fields can sum
 // past what int holds on 32-bit machines.
@@ -237,15 +221,6 @@ func (p *page) leafKV(i, span int) (k, v []byte, flags uint32, ok bool) {
 	// the page's start, never one past its end.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(p)), span)
 	return b[keyStart:keyEnd:keyEnd], b[keyEnd:valueEnd:valueEnd], e.flags, true
-}
-
-// branchKey returns the key of element i of a branch page of span bytes,
-// with ok false if it does not lie inside the page.
-func (p *page) branchKey(i, span int) ([]byte, bool) {
-	if p.branchElementEnd(i) > uint64(span) {
-		return nil, false
-	}
-	return p.branchElement(i).key(), true
 }
 
 // key returns the key of a leaf element; the slice's cap equals its len, so
@@ -303,10 +278,10 @@ func freelistWords(p *page) uint64 {
 // the count, when the ids the count claims do not fit in the span.
 func (p *page) freelistPageIDs(span int) ([]Pgid, error) {
 	if p.flags != freelistPageFlag {
-		return nil, fmt.Errorf("%w: page %d: freelist page has type %s", ErrCorrupt, p.id, p.typ())
+		return nil, corruptf(p.id, "freelist page has type %s", p.typ())
 	}
 	if span < pageHeaderSize+8 || freelistBytes(p) > uint64(span) {
-		return nil, fmt.Errorf("%w: page %d: freelist of %d words overflows its %d bytes", ErrCorrupt, p.id, freelistWords(p), span)
+		return nil, corruptf(p.id, "freelist of %d words overflows its %d bytes", freelistWords(p), span)
 	}
 	return p.freelistIDs(), nil
 }
@@ -332,10 +307,10 @@ func (p *page) validate(span int, each bool) error {
 		return nil
 	}
 	if p.flags == branchPageFlag && p.count == 0 {
-		return fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, p.id)
+		return corruptf(p.id, "branch page with no elements")
 	}
 	if pageHeaderSize+int(p.count)*leafElementSize > span {
-		return fmt.Errorf("%w: page %d: %d elements overflow its %d bytes", ErrCorrupt, p.id, p.count, span)
+		return corruptf(p.id, "%d elements overflow its %d bytes", p.count, span)
 	}
 	if !each {
 		return nil
@@ -346,7 +321,7 @@ func (p *page) validate(span int, each bool) error {
 			end = p.leafElementEnd(i)
 		}
 		if end > uint64(span) {
-			return fmt.Errorf("%w: page %d: element %d ends at %d, beyond its %d bytes", ErrCorrupt, p.id, i, end, span)
+			return corruptf(p.id, "element %d ends at %d, beyond its %d bytes", i, end, span)
 		}
 	}
 	return nil
@@ -364,7 +339,7 @@ func (p *page) validateKeys(span int) error {
 			ksize = p.leafElement(i).ksize
 		}
 		if ksize == 0 {
-			return fmt.Errorf("%w: page %d: element %d has an empty key", ErrCorrupt, p.id, i)
+			return corruptf(p.id, "element %d has an empty key", i)
 		}
 	}
 	return nil
@@ -504,7 +479,7 @@ func writeElements(buf []byte, leaf bool, inodes []inode) {
 	} else {
 		p.flags = branchPageFlag
 	}
-	if len(inodes) >= freelistCountOverflow+1 {
+	if len(inodes) > math.MaxUint16 { // the header's count field is 16 bits
 		panic(fmt.Sprintf("bolt: node of %d elements cannot be written", len(inodes)))
 	}
 	p.count = uint16(len(inodes))

@@ -305,7 +305,7 @@ func TestElements_Leaf_SpecExample(t *testing.T) {
 	assert.Equal(t, []byte{0x61, 0x66, 0x6f, 0x6f, 0x62, 0x61, 0x72}, buf[48:])
 
 	p := pageAt(buf)
-	require.Len(t, p.leafElements(), 2)
+	require.Equal(t, uint16(2), p.count)
 	for i, in := range inodes {
 		e := p.leafElement(i)
 		assert.Equal(t, in.key, e.key(), "key %d", i)
@@ -368,7 +368,7 @@ func TestElements_Branch_RoundTrip(t *testing.T) {
 	assert.Equal(t, branchPageFlag, ne.Uint16(buf[8:]))
 	assert.Equal(t, uint16(3), ne.Uint16(buf[10:]))
 	p := pageAt(buf)
-	require.Len(t, p.branchElements(), 3)
+	require.Equal(t, uint16(3), p.count)
 	dataOff := 16 + 16*len(inodes)
 	for i, in := range inodes {
 		elemOff := 16 + 16*i
@@ -394,12 +394,10 @@ func TestElements_Empty(t *testing.T) {
 	p := pageAt(buf)
 	assert.Equal(t, leafPageFlag, p.flags)
 	assert.Equal(t, uint16(0), p.count)
-	assert.Nil(t, p.leafElements())
-	assert.Nil(t, p.branchElements())
 	assert.NoError(t, checkElements(p, 16))
 }
 
-func TestPage_LeafKV_BranchKey_Bounds(t *testing.T) {
+func TestPage_LeafKV_BranchElement_Bounds(t *testing.T) {
 	inodes := inodesOf("k1", "v1", "k2", "value2")
 	size := elementsSize(inodes)
 	buf := alignedBuf(size)
@@ -422,11 +420,10 @@ func TestPage_LeafKV_BranchKey_Bounds(t *testing.T) {
 	bbuf := alignedBuf(bsize)
 	writeElements(bbuf, false, binodes)
 	bp := pageAt(bbuf)
-	key, ok := bp.branchKey(1, bsize)
-	require.True(t, ok)
-	assert.Equal(t, []byte("b2"), key)
-	_, ok = bp.branchKey(1, bsize-1)
-	assert.False(t, ok)
+	assert.Equal(t, []byte("b2"), bp.branchElement(1).key())
+	assert.Equal(t, uint64(bsize), bp.branchElementEnd(1))
+	assert.NoError(t, checkElements(bp, bsize))
+	assert.ErrorIs(t, checkElements(bp, bsize-1), ErrCorrupt, "key one byte past the span")
 }
 
 func TestPage_Freelist_RoundTrip(t *testing.T) {
@@ -726,4 +723,16 @@ func TestInline_ValidateInline(t *testing.T) {
 			assert.True(t, errors.Is(err, ErrCorrupt), "%v", err)
 		})
 	}
+}
+
+func TestCorruptf_WrapsErrCorruptAndNamesThePage(t *testing.T) {
+	err := corruptf(42, "element %d has an empty key", 3)
+	assert.ErrorIs(t, err, ErrCorrupt)
+	assert.EqualError(t, err, ErrCorrupt.Error()+": page 42: element 3 has an empty key")
+
+	// The reports of free-list damage name their page too.
+	f := newFreelist(FreelistArrayType)
+	err = f.load([]Pgid{5, 5}, 10)
+	assert.ErrorIs(t, err, ErrCorrupt)
+	assert.ErrorContains(t, err, "page 5: in the free list twice")
 }

@@ -96,7 +96,9 @@ func (s *TxStats) add(o *TxStats) {
 	s.IncWriteTime(o.GetWriteTime())
 }
 
-func (s *TxStats) snapshot() TxStats {
+// load returns a copy of s read field by field with atomic loads, safe
+// while other goroutines add to s.
+func (s *TxStats) load() TxStats {
 	var c TxStats
 	c.add(s)
 	return c

@@ -110,7 +110,7 @@ func (tx *Tx) Writable() bool { return tx.writable }
 func (tx *Tx) Cursor() *Cursor { return tx.root.Cursor() }
 
 // Stats returns a copy of the transaction's counters.
-func (tx *Tx) Stats() TxStats { return tx.stats.snapshot() }
+func (tx *Tx) Stats() TxStats { return tx.stats.load() }
 
 // Bucket returns the top-level bucket name, or nil if it does not exist.
 func (tx *Tx) Bucket(name []byte) *Bucket { return tx.root.Bucket(name) }
@@ -143,8 +143,14 @@ func (tx *Tx) OnCommit(fn func()) { tx.handlers = append(tx.handlers, fn) }
 // Commit writes every change to disk and ends the transaction. Inside Update
 // it panics: Update commits for you. It returns ErrTxClosed on a finished
 // transaction and ErrTxNotWritable on a read-only one (which stays open).
-// Any other failure rolls the transaction back, leaves the file as it was
-// and returns the error; the transaction is then finished.
+// Any other failure rolls the transaction back and returns the error; the
+// transaction is then finished. A failure before the meta page is written
+// leaves the last commit as the file's state (the file may have grown, and
+// pages no meta reaches may hold this commit's data). If writing or syncing
+// the meta page fails, the file may or may not hold this commit: readers
+// keep seeing the previous one, and the next write transaction re-reads
+// both meta pages and continues from the newest valid one, which may be
+// this commit's (see DB.Begin).
 func (tx *Tx) Commit() (err error) {
 	if tx.managed {
 		panic("managed tx commit not allowed")
@@ -175,9 +181,10 @@ func (tx *Tx) Commit() (err error) {
 	return nil
 }
 
-// commit runs the commit protocol. On error the caller rolls back; the meta
-// page has not been written then, so the file's state is the previous
-// commit's whatever was written.
+// commit runs the commit protocol. On error the caller rolls back. Until
+// writeMeta, whatever was written is unreachable and the file's state is
+// the previous commit's; an error from writeMeta poisons the DB instead,
+// since the meta page may have reached the disk (db.recoverMeta).
 func (tx *Tx) commit() error {
 	db := tx.db
 	if tx.err != nil {
@@ -185,7 +192,7 @@ func (tx *Tx) commit() error {
 	}
 	start := time.Now()
 	if err := tx.root.rebalance(); err != nil {
-		return tx.fail(err)
+		return tx.recordErr(err)
 	}
 	if tx.stats.GetRebalance() > 0 {
 		tx.stats.IncRebalanceTime(time.Since(start))
@@ -194,7 +201,7 @@ func (tx *Tx) commit() error {
 	hwm := tx.meta.pgid
 	start = time.Now()
 	if err := tx.root.spill(); err != nil {
-		return tx.fail(err)
+		return tx.recordErr(err)
 	}
 	tx.stats.IncSpillTime(time.Since(start))
 	tx.meta.root.root = tx.root.root
@@ -340,19 +347,19 @@ func (tx *Tx) page(id Pgid) (*page, error) {
 		}
 	}
 	if id >= tx.meta.pgid {
-		return nil, fmt.Errorf("%w: page %d: beyond high-water mark %d", ErrCorrupt, id, tx.meta.pgid)
+		return nil, corruptf(id, "beyond high-water mark %d", tx.meta.pgid)
 	}
 	data := tx.mapping.data
 	off := uint64(id) * uint64(tx.pageSize)
 	if off+uint64(tx.pageSize) > uint64(len(data)) {
-		return nil, fmt.Errorf("%w: page %d: beyond the end of the mapped file", ErrCorrupt, id)
+		return nil, corruptf(id, "beyond the end of the mapped file")
 	}
 	p := pageAt(data[off:])
 	if p.id != id {
-		return nil, fmt.Errorf("%w: page %d: header names page %d", ErrCorrupt, id, p.id)
+		return nil, corruptf(id, "header names page %d", p.id)
 	}
 	if end := off + (uint64(p.overflow)+1)*uint64(tx.pageSize); end > uint64(len(data)) || end > uint64(tx.meta.pgid)*uint64(tx.pageSize) {
-		return nil, fmt.Errorf("%w: page %d: overflow %d runs past the high-water mark", ErrCorrupt, id, p.overflow)
+		return nil, corruptf(id, "overflow %d runs past the high-water mark", p.overflow)
 	}
 	if err := p.validate(p.span(tx.pageSize), false); err != nil {
 		return nil, err
@@ -365,10 +372,10 @@ func (tx *Tx) page(id Pgid) (*page, error) {
 func (tx *Tx) freePage(id Pgid) error {
 	p, err := tx.page(id)
 	if err != nil {
-		return tx.fail(err)
+		return tx.recordErr(err)
 	}
 	if err := tx.db.freelist.free(tx.meta.txid, p); err != nil {
-		return tx.fail(err)
+		return tx.recordErr(err)
 	}
 	return nil
 }
@@ -480,7 +487,7 @@ func (tx *Tx) refReused(id Pgid) error {
 		runs[i].seen = true
 		return nil
 	}
-	return fmt.Errorf("%w: page %d, taken from the free list by this commit, is still reachable: the free list lists a live page", ErrCorrupt, id)
+	return corruptf(id, "taken from the free list by this commit, is still reachable: the free list lists a live page")
 }
 
 // writePages writes this commit's pages in id order, one call per page (a
@@ -541,27 +548,28 @@ func (tx *Tx) writeMeta() error {
 	return nil
 }
 
-// fail remembers the first error that makes the transaction unable to
-// commit, and returns err.
-func (tx *Tx) fail(err error) error {
+// recordErr remembers the first error that makes the transaction unable to
+// commit (Commit returns it), and returns err.
+func (tx *Tx) recordErr(err error) error {
 	if tx.err == nil {
 		tx.err = err
 	}
 	return err
 }
 
-// failed records an internal inconsistency as the transaction's error.
-func (tx *Tx) failed(what string) error {
-	return tx.fail(fmt.Errorf("bolt: internal error: %s", what))
+// internalErr records an internal inconsistency (a bug, not damage on
+// disk) as the transaction's error, and returns it.
+func (tx *Tx) internalErr(what string) error {
+	return tx.recordErr(fmt.Errorf("bolt: internal error: %s", what))
 }
 
 func errTooDeep(id Pgid) error {
-	return fmt.Errorf("%w: page %d: tree deeper than %d levels (a cycle?)", ErrCorrupt, id, maxTreeDepth)
+	return corruptf(id, "tree deeper than %d levels (a cycle?)", maxTreeDepth)
 }
 
 func errEmptyBranch(ref *elemRef) error {
 	if ref.page != nil {
-		return fmt.Errorf("%w: page %d: branch page with no elements", ErrCorrupt, ref.page.id)
+		return corruptf(ref.page.id, "branch page with no elements")
 	}
 	return fmt.Errorf("%w: branch node with no elements", ErrCorrupt)
 }
@@ -716,7 +724,7 @@ func (tx *Tx) Page(id int) (*PageInfo, error) {
 	}
 	off := id * tx.pageSize
 	if off+pageHeaderSize > len(tx.mapping.data) {
-		return nil, fmt.Errorf("%w: page %d: beyond the end of the mapped file", ErrCorrupt, id)
+		return nil, corruptf(Pgid(id), "beyond the end of the mapped file")
 	}
 	p := pageAt(tx.mapping.data[off:])
 	info := &PageInfo{ID: id, Count: int(p.count), OverflowCount: int(p.overflow), Type: p.typ()}

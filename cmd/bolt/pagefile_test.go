@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/boltkv/bolt"
-	"github.com/boltkv/bolt/internal/rawpage"
 )
 
 func TestPageFile_PageSize(t *testing.T) {
@@ -64,25 +63,5 @@ func TestPageFile_Errors(t *testing.T) {
 	}
 	if _, err := openPageFile(path, false); !errors.Is(err, errNoMeta) {
 		t.Errorf("got %v, want errNoMeta", err)
-	}
-}
-
-func TestEncodedSize(t *testing.T) {
-	elems := []rawpage.LeafElement{{Key: []byte("abc"), Value: []byte("defgh")}, {Key: []byte("x"), Value: nil}}
-	size, err := encodedSize(func(b []byte) error { return rawpage.EncodeLeaf(b, 9, 0, elems) }, 4096)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Header, two 16-byte elements, 9 bytes of keys and values.
-	if want := rawpage.HeaderSize + 2*16 + 9; size != want {
-		t.Errorf("size %d, want %d", size, want)
-	}
-	buf := make([]byte, size)
-	if err := rawpage.EncodeLeaf(buf, 9, 0, elems); err != nil {
-		t.Fatal(err)
-	}
-	got, err := rawpage.DecodeLeaf(buf)
-	if err != nil || len(got) != 2 || string(got[0].Value) != "defgh" {
-		t.Errorf("decoded %v %v", got, err)
 	}
 }

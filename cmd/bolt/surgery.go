@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 
 	"github.com/boltkv/bolt/internal/rawpage"
 )
@@ -286,6 +285,7 @@ func clearPageElements(pf *pageFile, id uint64, start, end int) (orphans bool, e
 	}
 
 	var encode func(buf []byte, overflow uint32) error
+	var size int
 	if h.Flags == rawpage.LeafPageFlag {
 		elems, err := rawpage.DecodeLeaf(buf)
 		if err != nil {
@@ -299,6 +299,7 @@ func clearPageElements(pf *pageFile, id uint64, start, end int) (orphans bool, e
 			}
 		}
 		keep := append(elems[:start:start], elems[end:]...)
+		size = rawpage.LeafSize(keep)
 		encode = func(b []byte, overflow uint32) error { return rawpage.EncodeLeaf(b, id, overflow, keep) }
 	} else {
 		elems, err := rawpage.DecodeBranch(buf)
@@ -306,14 +307,11 @@ func clearPageElements(pf *pageFile, id uint64, start, end int) (orphans bool, e
 			return false, err
 		}
 		keep := append(elems[:start:start], elems[end:]...)
+		size = rawpage.BranchSize(keep)
 		encode = func(b []byte, overflow uint32) error { return rawpage.EncodeBranch(b, id, overflow, keep) }
 		orphans = true
 	}
 
-	size, err := encodedSize(func(b []byte) error { return encode(b, 0) }, len(buf))
-	if err != nil {
-		return false, err
-	}
 	overflow := uint32((size+pf.pageSize-1)/pf.pageSize - 1)
 	out := make([]byte, (int(overflow)+1)*pf.pageSize)
 	if err := encode(out, overflow); err != nil {
@@ -326,14 +324,4 @@ func clearPageElements(pf *pageFile, id uint64, start, end int) (orphans bool, e
 		orphans = true
 	}
 	return orphans && pf.freelistPersisted(), nil
-}
-
-// encodedSize returns how many bytes encode needs: the smallest buffer it
-// accepts, at most limit. The library exports no size function for page
-// images (EncodeLeaf's doc mentions a LeafSize that does not exist).
-func encodedSize(encode func([]byte) error, limit int) (int, error) {
-	if err := encode(make([]byte, limit)); err != nil {
-		return 0, err
-	}
-	return sort.Search(limit, func(n int) bool { return encode(make([]byte, n)) == nil }), nil
 }
