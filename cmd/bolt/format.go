@@ -157,24 +157,34 @@ func (c *cli) open(path string, mode os.FileMode, o bolt.Options) (*bolt.DB, err
 	if !errors.Is(err, bolt.ErrTimeout) || c.lockTimeout < 0 {
 		return db, lockError(path, c.lockTimeout, err)
 	}
+	// The notice is printed once: by the timer, or, when the wait gave up
+	// after lockNotice before the timer's goroutine ran (a loaded machine),
+	// by this goroutine, so that a wait that long is always announced.
 	var mu sync.Mutex
-	opened := false
-	notice := time.AfterFunc(c.lockNotice, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if opened {
-			return
-		}
+	opened, noticed := false, false
+	say := func() {
 		limit := "until it is released (--timeout limits the wait)"
 		if c.lockTimeout > 0 {
 			limit = fmt.Sprintf("at most %v (--timeout)", c.lockTimeout)
 		}
 		fmt.Fprintf(c.stderr, "%s is locked by another process: waiting %s\n", path, limit)
+		noticed = true
+	}
+	start := time.Now()
+	notice := time.AfterFunc(c.lockNotice, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !opened && !noticed {
+			say()
+		}
 	})
 	o.Timeout = c.lockTimeout
 	db, err = bolt.Open(path, mode, &o)
 	notice.Stop()
 	mu.Lock()
+	if errors.Is(err, bolt.ErrTimeout) && !noticed && time.Since(start) >= c.lockNotice {
+		say()
+	}
 	opened = true
 	mu.Unlock()
 	return db, lockError(path, c.lockTimeout, err)
