@@ -88,6 +88,7 @@ type checker struct {
 	report    func(error)
 	freed     map[Pgid]bool
 	reachable map[Pgid]bool
+	ra        []Pgid // scratch for read-ahead (readahead.go)
 }
 
 func (tx *Tx) check(cfg checkConfig, report func(error)) {
@@ -294,8 +295,16 @@ func (c *checker) page(id Pgid, minKey, maxKey []byte, stack []Pgid, children *[
 	if p.isBranch() {
 		var maxInSubtree []byte
 		runningMin := minKey
+		// Read-ahead: the children now, and while walking a child branch,
+		// the children of the next one.
+		c.ra = tx.prefetchChildren(p, c.ra)
+		first, err := tx.page(p.branchElement(0).pgid)
+		branches := err == nil && first.isBranch()
 		for i := 0; i < int(p.count); i++ {
 			e := p.branchElement(i)
+			if branches && i+1 < int(p.count) {
+				c.ra = tx.prefetchUnder(p.branchElement(i+1).pgid, c.ra)
+			}
 			// bbolt names the child page in a branch key's message.
 			c.keyInOrder(e.pgid, "branch", i, e.key(), runningMin, maxKey, stack)
 			next := maxKey

@@ -601,6 +601,7 @@ var corrOps = map[string]func(path, scratch string) []string{
 			return []string{fmt.Sprintf("open: %v", err)}
 		}
 		defer src.Close()
+		bolt.ForceReadAhead(src)
 		x.compact(src, filepath.Join(scratch, "compact.db"))
 		return x.findings
 	},
@@ -685,6 +686,7 @@ func corrView(path string, fn func(*bolt.Tx) error) []string {
 		return []string{fmt.Sprintf("open: %v", err)}
 	}
 	defer db.Close()
+	bolt.ForceReadAhead(db)
 	x := &fzExercise{}
 	x.unexpected("view", db.View(fn), false)
 	return x.findings
@@ -697,6 +699,7 @@ func corrUpdate(path string, fn func(*bolt.Tx) error) []string {
 		return []string{fmt.Sprintf("open: %v", err)}
 	}
 	defer db.Close()
+	bolt.ForceReadAhead(db)
 	x := &fzExercise{}
 	x.unexpected("update", db.Update(fn), false)
 	return x.findings

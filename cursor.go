@@ -32,6 +32,13 @@ type Cursor struct {
 	n    int
 	buf  [inlineStack]elemRef
 	deep []elemRef
+
+	// Read-ahead (readahead.go): the leaf the last step of next reached,
+	// how many such steps came in a row, and the state of a scan's
+	// read-ahead, made at its first use.
+	raLast Pgid
+	raRun  uint32
+	ra     *readahead
 }
 
 // inlineStack is how deep a tree a cursor walks without allocating: eight
@@ -299,6 +306,7 @@ func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
 			}
 		}
 	}
+	from := c.leafID()
 	for {
 		i := c.n - 1
 		for ; i >= 0; i-- {
@@ -315,6 +323,7 @@ func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
 		if !c.descendFirst() {
 			return nil, nil, 0
 		}
+		from = c.stepped(from)
 		if c.top().count() == 0 {
 			continue
 		}

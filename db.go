@@ -290,6 +290,11 @@ type DB struct {
 	// mmapFn and munmapFn are the platform calls, replaceable by tests.
 	mmapFn   func(f *os.File, size int, flags int, writable bool) ([]byte, error)
 	munmapFn func([]byte) error
+
+	// willNeedFn and residentFn are the read-ahead calls on the bytes
+	// [off, off+n) of a mapping data (readahead.go), replaceable by tests.
+	willNeedFn func(data []byte, off, n int)
+	residentFn func(data []byte, off int) bool
 }
 
 // Path returns the path of the open file, or "" once the DB is closed.
@@ -327,6 +332,9 @@ type seams struct {
 	wrap   func(f *os.File) dataFile
 	mmap   func(f *os.File, size int, flags int, writable bool) ([]byte, error)
 	munmap func([]byte) error
+	// willNeed and resident replace the read-ahead calls.
+	willNeed func(data []byte, off, n int)
+	resident func(data []byte, off int) bool
 }
 
 func open(path string, mode os.FileMode, options *Options, hooks *seams) (_ *DB, err error) {
@@ -433,6 +441,8 @@ func newDB(o *Options, hooks *seams) *DB {
 		noStats:         o.NoStatistics,
 		mmapFn:          mmap,
 		munmapFn:        munmap,
+		willNeedFn:      willNeedAt,
+		residentFn:      residentAt,
 	}
 	if !db.readOnly {
 		db.PreLoadFreelist = true
@@ -447,6 +457,12 @@ func newDB(o *Options, hooks *seams) *DB {
 		}
 		if hooks.munmap != nil {
 			db.munmapFn = hooks.munmap
+		}
+		if hooks.willNeed != nil {
+			db.willNeedFn = hooks.willNeed
+		}
+		if hooks.resident != nil {
+			db.residentFn = hooks.resident
 		}
 	}
 	return db
@@ -939,5 +955,6 @@ func (db *DB) reloadFreelist() error {
 func (db *DB) readFreelistIDs() ([]Pgid, error) {
 	t := &Tx{db: db, pageSize: db.pageSize, meta: db.meta, mapping: db.mapping}
 	t.root.init(t, db.meta.root)
+	t.prefetchOverflow(db.meta.freelist)
 	return t.freeIDs()
 }

@@ -187,6 +187,7 @@ func fzExerciseFile(path string, o bolt.Options, reopen bool) []string {
 		x.unexpected("open", err, true)
 		return x.findings
 	}
+	bolt.ForceReadAhead(db)
 	defer func() {
 		if db == nil {
 			return
@@ -213,6 +214,7 @@ func fzExerciseFile(path string, o bolt.Options, reopen bool) []string {
 		db = nil
 		return x.findings
 	}
+	bolt.ForceReadAhead(db)
 	x.readAndCheck(db, "read after reopen")
 	return x.findings
 }

@@ -55,3 +55,10 @@ func munmap(b []byte) error {
 	}
 	return nil
 }
+
+// adviseWillNeed does nothing on Windows: read-ahead is Linux's
+// (readahead.go).
+func adviseWillNeed(b []byte) {}
+
+// pageResident says every page is resident, which keeps read-ahead off.
+func pageResident(b []byte) bool { return true }

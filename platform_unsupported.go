@@ -33,3 +33,7 @@ func fdatasync(f *os.File) error { return errPlatform() }
 func mlock(b []byte) error { return errPlatform() }
 
 func munlock(b []byte) error { return errPlatform() }
+
+func adviseWillNeed(b []byte) {}
+
+func pageResident(b []byte) bool { return true }

@@ -210,6 +210,15 @@ func TestSimulation(t *testing.T) {
 		ops = *simOps
 	}
 
+	// Every DB runs under ForceReadAhead: read-ahead must never change what
+	// is read, and the scans of verify must have used it.
+	before := bolt.ForcedReadAheads()
+	t.Cleanup(func() {
+		if !t.Failed() && bolt.ForcedReadAheads() == before {
+			t.Errorf("no read-ahead was asked for")
+		}
+		t.Logf("%d read-ahead ranges asked for", bolt.ForcedReadAheads()-before)
+	})
 	for _, pageSize := range []int{1024, 4096, 16384} {
 		t.Run(fmt.Sprintf("pagesize=%d", pageSize), func(t *testing.T) {
 			t.Parallel()
@@ -236,6 +245,7 @@ func (s *simulation) run(totalOps int) {
 	var err error
 	s.db, err = bolt.Open(s.path, 0o600, &bolt.Options{PageSize: s.pageSize, NoSync: true})
 	require.NoError(s.t, err, s.where())
+	bolt.ForceReadAhead(s.db)
 	s.t.Cleanup(func() {
 		if s.tx != nil {
 			_ = s.tx.Rollback()
@@ -1086,6 +1096,7 @@ func (s *simulation) reopen() {
 		s.logf("reopen read-only (PageSize option %d)", pageSize)
 		db, err := bolt.Open(s.path, 0o600, &bolt.Options{ReadOnly: true, PageSize: pageSize})
 		require.NoError(s.t, err, s.where())
+		bolt.ForceReadAhead(db)
 		s.db = db
 		require.True(s.t, db.IsReadOnly(), s.where())
 		require.Equal(s.t, s.pageSize, db.Info().PageSize, s.where())
@@ -1105,6 +1116,7 @@ func (s *simulation) reopen() {
 	s.logf("reopen (PageSize option %d, NoFreelistSync %v, FreelistType %s)", pageSize, opts.NoFreelistSync, opts.FreelistType)
 	db, err := bolt.Open(s.path, 0o600, opts)
 	require.NoError(s.t, err, s.where())
+	bolt.ForceReadAhead(db)
 	s.db = db
 	require.Equal(s.t, s.pageSize, db.Info().PageSize, s.where())
 	s.verify()

@@ -51,15 +51,19 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 		quick      = fs.Bool("quick", false, "small sizes for CI: n=50000, 1 run unless -runs is given, fewer iterations, long-readers to 128 MiB")
 		runs       = fs.Int("runs", defaultConfig().runs, "A/B pairs per workload (-quick: 1)")
 		jsonOut    = fs.Bool("json", false, "print one JSON object per row instead of the table")
-		only       = fs.String("only", "", "comma-separated workload names to run (default all): "+workloadNames())
+		only       = fs.String("only", "", "comma-separated workload names to run (default all but cold): "+workloadNames())
 		dir        = fs.String("dir", os.TempDir(), "directory for the database files")
 		cpuprofile = fs.String("cpuprofile", "", "write a CPU profile to this file")
 		growMiB    = fs.Int64("grow-mib", 0, "long-readers: file size the writer reaches, MiB (default 1024, -quick 128)")
 		hold       = fs.Duration("hold", defaultConfig().readerHold, "long-readers: how long each reader holds a transaction")
 		svgPath    = fs.String("svg", "", "at the end, write an SVG bar chart of the ratios bolt/bbolt to this file")
+		coldChild  = fs.String("cold-child", "", "internal: measure one cold row in this process (cold.go)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *coldChild != "" {
+		return runColdChild(*coldChild, stdout)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
@@ -81,6 +85,7 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 		cfg.growBytes = *growMiB << 20
 	}
 	cfg.readerHold = *hold
+	cfg.quickMode = *quick
 	if cfg.n < 100 || cfg.n > 1<<31 {
 		return fmt.Errorf("-n %d: want between 100 and 2^31", cfg.n)
 	}
@@ -147,7 +152,7 @@ func run(args []string, stdout, stderr io.Writer) (err error) {
 
 func workloadNames() string {
 	var names []string
-	for _, w := range workloads {
+	for _, w := range allWorkloads() {
 		names = append(names, w.name)
 	}
 	return strings.Join(names, ",")
@@ -160,11 +165,12 @@ func selectWorkloads(only string) ([]workload, error) {
 	var out []workload
 	for _, name := range strings.Split(only, ",") {
 		name = strings.TrimSpace(name)
-		i := slices.IndexFunc(workloads, func(w workload) bool { return w.name == name })
+		all := allWorkloads()
+		i := slices.IndexFunc(all, func(w workload) bool { return w.name == name })
 		if i < 0 {
 			return nil, fmt.Errorf("-only: unknown workload %q (have %s)", name, workloadNames())
 		}
-		out = append(out, workloads[i])
+		out = append(out, all[i])
 	}
 	return out, nil
 }

@@ -33,12 +33,16 @@ type result struct {
 	RatioMax float64      `json:"ratio_max"`
 	Bolt     engineResult `json:"bolt"`
 	BBolt    engineResult `json:"bbolt"`
+	Skipped  string       `json:"skipped,omitempty"` // set instead of the figures when the row could not run
 }
 
 // fold turns each engine's phases of one row (one per run) into a result.
 // The ratio pairs run r of bolt with run r of bbolt, which ran right after it.
 func fold(rw row, per [len(kinds)][]phase) result {
 	res := result{Row: rw.name, Unit: rw.unit, Runs: len(per[0])}
+	if res.Skipped = skippedReason(per); res.Skipped != "" {
+		return res
+	}
 	sides := [len(kinds)]*engineResult{&res.Bolt, &res.BBolt}
 	for ki, phs := range per {
 		er := sides[ki]
@@ -132,6 +136,9 @@ func (r *reporter) footer() {
 }
 
 func (r *reporter) row(res result) error {
+	if res.Skipped != "" {
+		return r.skippedRow(res)
+	}
 	r.results = append(r.results, res)
 	if r.json {
 		b, err := json.Marshal(res)

@@ -45,6 +45,7 @@ type config struct {
 	largeCount     int           // large-values: number of values
 	largeSize      int           // large-values: size of each value
 	largeGetPasses int           // large-values: timed passes over all values
+	quickMode      bool          // -quick: the cold rows use small files (cold.go)
 }
 
 func defaultConfig() config {
@@ -149,6 +150,7 @@ type phase struct {
 	elapsed time.Duration
 	mallocs uint64
 	figures []figure
+	skipped string // why the row could not be measured (cold.go); the rest is unset
 }
 
 // meter times a phase and counts its heap allocations. start collects
