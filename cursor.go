@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Cursor walks the keys of one bucket in order. It is created by
@@ -449,7 +448,7 @@ func (c *Cursor) keyValue() ([]byte, []byte, uint32) {
 }
 
 func errElement(p *page, i int) error {
-	return fmt.Errorf("%w: page %d: element %d lies outside the page", ErrCorrupt, p.id, i)
+	return corruptf(p.id, "element %d lies outside the page", i)
 }
 
 // node materializes the path to the cursor's leaf and returns the leaf node.
