@@ -243,9 +243,10 @@ func TestReadAhead_PointsAndWarm_AskNothing(t *testing.T) {
 			keys++
 		}
 		require.Equal(t, n, keys)
-		// Two questions per refill: log2 of the window's growth, then
-		// one refill per raMaxWindow/2 leaves.
-		require.LessOrEqual(t, rec.queries, 2*(8+len(leaves)/(raMaxWindow/2)+1))
+		// Two questions per look: after 8 leaves, 16, ... raMaxSkip,
+		// then once per raMaxSkip leaves.
+		require.LessOrEqual(t, rec.queries, 2*(7+len(leaves)/raMaxSkip+1))
+		require.Greater(t, rec.queries, 0)
 		return nil
 	}))
 	require.Empty(t, rec.calls)
