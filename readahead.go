@@ -33,7 +33,8 @@
 // in the page cache (mincore, one page each); if both are resident nothing
 // is asked, and a cursor stops walking ahead for 8 leaves, twice as many
 // each time it finds the cache warm again, up to raMaxSkip, before it looks
-// again. So a scan of a warm file makes two mincore calls per raMaxSkip
+// again; the next scan over the same mapping starts where the last look
+// left off. So a scan of a warm file makes two mincore calls per raMaxSkip
 // leaves and no madvise at all. Read-ahead changes what is in
 // the page cache, never what is read: nothing it reads is returned, and a
 // page it cannot read (an id past the file, a damaged branch) only ends it,
@@ -68,7 +69,7 @@ const (
 	// looking is one walk ahead and two mincore calls per raMaxSkip leaves
 	// of a warm scan; the cost of not looking, if the rest of the file is
 	// cold after all, is at most raMaxSkip faults of one page each.
-	raMaxSkip = 512
+	raMaxSkip = 1024
 )
 
 // willNeedAt is the DB's default willNeedFn: MADV_WILLNEED on the bytes
@@ -135,6 +136,11 @@ func (c *Cursor) stepped(from Pgid) {
 	if to == 0 || c.raRun < raStartAfter {
 		return
 	}
+	if c.raRun == raStartAfter && c.raSkip == 0 {
+		// A scan begins: if the last one found the cache warm, so is
+		// this one likely to, and it need not look for a while either.
+		c.raSkip = c.bucket.tx.mapping.raWarm.Load()
+	}
 	if c.raSkip > 0 {
 		c.raSkip--
 		return
@@ -165,15 +171,20 @@ func (c *Cursor) readAhead(to Pgid) {
 			return
 		}
 	}
+	hint := &ra.tx.mapping.raWarm
 	if ra.fill() {
 		ra.warm = 0
+		if hint.Load() != 0 {
+			hint.Store(0)
+		}
 		return
 	}
 	// The leaves ahead are resident: stop walking ahead for a while, a
 	// longer while each time the cache is found warm, and then look again
 	// from wherever the cursor is.
-	ra.warm = min(max(2*ra.warm, 2*raFirstWindow), raMaxSkip)
+	ra.warm = min(max(2*ra.warm, 2*raFirstWindow, hint.Load()), raMaxSkip)
 	c.raSkip = ra.warm
+	hint.Store(ra.warm)
 	ra.active = false
 }
 

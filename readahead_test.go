@@ -250,6 +250,19 @@ func TestReadAhead_PointsAndWarm_AskNothing(t *testing.T) {
 		return nil
 	}))
 	require.Empty(t, rec.calls)
+
+	// The next scan starts where the last look left off: one look per
+	// raMaxSkip leaves from the start.
+	rec.reset()
+	require.NoError(t, db.View(func(tx *Tx) error {
+		leaves, _ := raLeaves(t, tx, "b")
+		c := tx.Bucket([]byte("b")).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		}
+		require.LessOrEqual(t, rec.queries, 2*(len(leaves)/raMaxSkip+1))
+		return nil
+	}))
+	require.Empty(t, rec.calls)
 }
 
 // A branch page whose children point past the high-water mark and past the

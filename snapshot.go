@@ -53,6 +53,11 @@ type mapping struct {
 	db   *DB
 	data []byte
 	refs int
+
+	// raWarm is how many leaves a scan that begins now steps before it
+	// first looks at the page cache: what the last look of any scan found
+	// (readahead.go). It is a hint; readers race on it harmlessly.
+	raWarm atomic.Uint32
 }
 
 func (m *mapping) acquire() { m.refs++ }
