@@ -33,10 +33,12 @@ type Cursor struct {
 	deep []elemRef
 
 	// Read-ahead (readahead.go): the leaf the last step of next reached,
-	// how many such steps came in a row, and the state of a scan's
-	// read-ahead, made at its first use.
+	// how many such steps came in a row, how many more to take before
+	// looking at the page cache again while it holds what comes next, and
+	// the state of a scan's read-ahead, made at its first use.
 	raLast Pgid
 	raRun  uint32
+	raSkip uint32
 	ra     *readahead
 }
 
@@ -305,7 +307,6 @@ func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
 			}
 		}
 	}
-	from := c.leafID()
 	for {
 		i := c.n - 1
 		for ; i >= 0; i-- {
@@ -318,11 +319,12 @@ func (c *Cursor) next() (key []byte, value []byte, flags uint32) {
 		if i == -1 {
 			return nil, nil, 0
 		}
+		from := c.leafID() // the leaf being left is still on top
 		c.n = i + 1
 		if !c.descendFirst() {
 			return nil, nil, 0
 		}
-		from = c.stepped(from)
+		c.stepped(from)
 		if c.top().count() == 0 {
 			continue
 		}

@@ -29,10 +29,13 @@
 // Each request is a batch: page ids sorted, ids at most raJoinGap pages
 // apart joined into one range, each range clipped to the mapping and to the
 // high-water mark (so to the file) and widened to OS page boundaries inside
-// them. Before advising a batch, its first and last page are looked up in
-// the page cache (mincore, one page each); if both are resident the batch
-// is skipped, so a scan of a warm file makes a few system calls per
-// raMaxWindow/2 leaves and no madvise at all. Read-ahead changes what is in
+// them. Before advising a batch, its lowest and highest page are looked up
+// in the page cache (mincore, one page each); if both are resident nothing
+// is asked, and a cursor stops walking ahead for 8 leaves, twice as many
+// each time it finds the cache warm again, up to raMaxSkip, before it looks
+// again; the next scan over the same mapping starts where the last look
+// left off. So a scan of a warm file makes two mincore calls per raMaxSkip
+// leaves and no madvise at all. Read-ahead changes what is in
 // the page cache, never what is read: nothing it reads is returned, and a
 // page it cannot read (an id past the file, a damaged branch) only ends it,
 // leaving the reader to meet the damage and report it as it would anyway.
@@ -61,6 +64,12 @@ const (
 	// for in one range: reading a few pages between (overflow pages, a
 	// branch) costs less than another request.
 	raJoinGap = 4
+	// raMaxSkip bounds how many leaves a cursor steps without looking at
+	// the page cache once it found the leaves ahead resident: the cost of
+	// looking is one walk ahead and two mincore calls per raMaxSkip leaves
+	// of a warm scan; the cost of not looking, if the rest of the file is
+	// cold after all, is at most raMaxSkip faults of one page each.
+	raMaxSkip = 1024
 )
 
 // willNeedAt is the DB's default willNeedFn: MADV_WILLNEED on the bytes
@@ -85,10 +94,11 @@ type raLevel struct {
 type readahead struct {
 	tx     *Tx
 	levels [maxTreeDepth]raLevel
-	depth  int  // branch levels above the leaves
-	active bool // the walk ahead matches the cursor's position
-	done   bool // the walk ahead ended: the bucket's end, or a page it could not read
-	window int  // leaves to have asked for ahead of the cursor at the next refill
+	depth  int    // branch levels above the leaves
+	active bool   // the walk ahead matches the cursor's position
+	done   bool   // the walk ahead ended: the bucket's end, or a page it could not read
+	window int    // leaves to have asked for ahead of the cursor at the next refill
+	warm   uint32 // leaves the cursor last skipped because the cache held the leaves ahead
 
 	// ring holds the leaf ids asked for and not yet reached: count of
 	// them from head.
@@ -112,10 +122,10 @@ func (c *Cursor) leafID() Pgid {
 }
 
 // stepped is called by next each time it has moved from leaf from (an id,
-// or 0) to a new leaf; it returns the new leaf's id. It counts steps in a
-// row, which are steps that leave the leaf the previous step reached, and
-// reads ahead once there are enough.
-func (c *Cursor) stepped(from Pgid) Pgid {
+// or 0) to a new leaf. It counts steps in a row, which are steps that leave
+// the leaf the previous step reached, and reads ahead once there are
+// enough.
+func (c *Cursor) stepped(from Pgid) {
 	to := c.leafID()
 	if from != 0 && from == c.raLast {
 		c.raRun++
@@ -123,10 +133,19 @@ func (c *Cursor) stepped(from Pgid) Pgid {
 		c.raRun = 1
 	}
 	c.raLast = to
-	if to != 0 && c.raRun >= raStartAfter {
-		c.readAhead(to)
+	if to == 0 || c.raRun < raStartAfter {
+		return
 	}
-	return to
+	if c.raRun == raStartAfter && c.raSkip == 0 {
+		// A scan begins: if the last one found the cache warm, so is
+		// this one likely to, and it need not look for a while either.
+		c.raSkip = c.bucket.tx.mapping.raWarm.Load()
+	}
+	if c.raSkip > 0 {
+		c.raSkip--
+		return
+	}
+	c.readAhead(to)
 }
 
 // readAhead keeps the leaves after leaf to asked for. If the cursor is
@@ -139,21 +158,34 @@ func (c *Cursor) readAhead(to Pgid) {
 	case ra != nil && ra.active && ra.count > 0 && ra.ring[ra.head] == to:
 		ra.head = (ra.head + 1) % len(ra.ring)
 		ra.count--
+		if ra.done || ra.count > ra.window/2 {
+			return
+		}
+		ra.window = min(2*ra.window, raMaxWindow)
 	default:
 		if ra == nil {
 			ra = &readahead{batch: make([]Pgid, 0, 2*raMaxWindow)}
 			c.ra = ra
 		}
-		if ra.start(c) {
-			ra.fill()
+		if !ra.start(c) {
+			return
+		}
+	}
+	hint := &ra.tx.mapping.raWarm
+	if ra.fill() {
+		ra.warm = 0
+		if hint.Load() != 0 {
+			hint.Store(0)
 		}
 		return
 	}
-	if ra.done || ra.count > ra.window/2 {
-		return
-	}
-	ra.window = min(2*ra.window, raMaxWindow)
-	ra.fill()
+	// The leaves ahead are resident: stop walking ahead for a while, a
+	// longer while each time the cache is found warm, and then look again
+	// from wherever the cursor is.
+	ra.warm = min(max(2*ra.warm, 2*raFirstWindow, hint.Load()), raMaxSkip)
+	c.raSkip = ra.warm
+	hint.Store(ra.warm)
+	ra.active = false
 }
 
 // start points the walk ahead at the cursor's leaf. It fails, leaving read-
@@ -182,8 +214,9 @@ func (ra *readahead) start(c *Cursor) bool {
 }
 
 // fill walks ahead until window leaves are asked for and asks for them,
-// with the branch pages met on the way.
-func (ra *readahead) fill() {
+// with the branch pages met on the way. It reports false if they were
+// resident, so nothing was asked.
+func (ra *readahead) fill() bool {
 	for ra.count < ra.window {
 		id, ok := ra.nextLeaf()
 		if !ok {
@@ -194,8 +227,9 @@ func (ra *readahead) fill() {
 		ra.count++
 		ra.batch = append(ra.batch, id)
 	}
-	ra.tx.prefetch(ra.batch)
+	asked := ra.tx.prefetch(ra.batch)
 	ra.batch = ra.batch[:0]
+	return asked
 }
 
 // nextLeaf moves the walk ahead to the next leaf and returns its id, or
@@ -273,27 +307,32 @@ func (tx *Tx) prefetchOverflow(id Pgid) {
 }
 
 // prefetch asks for the pages ids (the first page of each), unless the
-// first and last of them are resident. It sorts ids in place.
-func (tx *Tx) prefetch(ids []Pgid) {
+// lowest and highest of them are resident, and reports whether it asked.
+// It reorders ids.
+func (tx *Tx) prefetch(ids []Pgid) bool {
 	if len(ids) == 0 || tx.mapping == nil {
-		return
+		return false
 	}
-	slices.Sort(ids)
-	hwm := tx.meta.pgid
 	// Ids at or past the high-water mark come from damaged branches; the
 	// reader reports them when it gets there.
-	n := len(ids)
-	for n > 0 && ids[n-1] >= hwm {
-		n--
+	hwm := tx.meta.pgid
+	n, lo, hi := 0, hwm, Pgid(0)
+	for _, id := range ids {
+		if id < hwm {
+			ids[n] = id
+			n++
+			lo, hi = min(lo, id), max(hi, id)
+		}
 	}
 	ids = ids[:n]
 	if n == 0 {
-		return
+		return false
 	}
 	ps := uint64(tx.pageSize)
-	if tx.resident(uint64(ids[0])*ps) && tx.resident(uint64(ids[n-1])*ps) {
-		return
+	if tx.resident(uint64(lo)*ps) && tx.resident(uint64(hi)*ps) {
+		return false
 	}
+	slices.Sort(ids)
 	start, end := uint64(ids[0])*ps, uint64(ids[0]+1)*ps
 	for _, id := range ids[1:] {
 		off := uint64(id) * ps
@@ -305,6 +344,7 @@ func (tx *Tx) prefetch(ids []Pgid) {
 		start, end = off, off+ps
 	}
 	tx.advise(start, end)
+	return true
 }
 
 // resident reports whether the byte at off of the mapping is in the page

@@ -243,9 +243,23 @@ func TestReadAhead_PointsAndWarm_AskNothing(t *testing.T) {
 			keys++
 		}
 		require.Equal(t, n, keys)
-		// Two questions per refill: log2 of the window's growth, then
-		// one refill per raMaxWindow/2 leaves.
-		require.LessOrEqual(t, rec.queries, 2*(8+len(leaves)/(raMaxWindow/2)+1))
+		// Two questions per look: after 8 leaves, 16, ... raMaxSkip,
+		// then once per raMaxSkip leaves.
+		require.LessOrEqual(t, rec.queries, 2*(7+len(leaves)/raMaxSkip+1))
+		require.Greater(t, rec.queries, 0)
+		return nil
+	}))
+	require.Empty(t, rec.calls)
+
+	// The next scan starts where the last look left off: one look per
+	// raMaxSkip leaves from the start.
+	rec.reset()
+	require.NoError(t, db.View(func(tx *Tx) error {
+		leaves, _ := raLeaves(t, tx, "b")
+		c := tx.Bucket([]byte("b")).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		}
+		require.LessOrEqual(t, rec.queries, 2*(len(leaves)/raMaxSkip+1))
 		return nil
 	}))
 	require.Empty(t, rec.calls)

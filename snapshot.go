@@ -54,6 +54,11 @@ type mapping struct {
 	data   []byte
 	refs   int
 	locked int // bytes from the start pinned by mlock (Options.Mlock)
+
+	// raWarm is how many leaves a scan that begins now steps before it
+	// first looks at the page cache: what the last look of any scan found
+	// (readahead.go). It is a hint; readers race on it harmlessly.
+	raWarm atomic.Uint32
 }
 
 func (m *mapping) acquire() { m.refs++ }

@@ -6,7 +6,9 @@
 //	go run ./cmd/headtohead [-n keys] [-quick] [-runs N] [-json] [-only a,b] [-dir d] [-cpuprofile f] [-svg chart.svg]
 //
 // Each workload runs -runs times on each engine, alternating bolt, bbolt,
-// bolt, bbolt, on a fresh database file per run that is removed afterwards.
+// bolt, bbolt, on a fresh database file per run that is removed afterwards
+// (the cold rows, -only cold, swap the order in every second pair and share
+// two files; see cold.go).
 // A row reports the median ops/s of each engine, the median of the per-run
 // ratios bolt/bbolt with their minimum and maximum, ns/op, heap allocations
 // per op (runtime.MemStats.Mallocs delta over the timed phase, all
@@ -181,7 +183,12 @@ func runWorkload(w workload, cfg *config, d *data, dir string, progress io.Write
 	// phases[run][engine][row]
 	phases := make([][len(kinds)][]phase, cfg.runs)
 	for r := range cfg.runs {
-		for ki, k := range kinds {
+		for j := range kinds {
+			ki := j
+			if r%2 == 1 && swapsOrder(w) {
+				ki = len(kinds) - 1 - j
+			}
+			k := kinds[ki]
 			e := &env{kind: k, cfg: cfg, data: d, path: filepath.Join(dir, fmt.Sprintf("%s-%s-%d.db", w.name, k.name, r))}
 			t0 := time.Now()
 			var ph []phase
