@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -297,4 +299,80 @@ func (s *server) compact(ctx context.Context, rev int64) error {
 // defragment rewrites the backend into a new file, as `etcdctl defrag` does.
 func (s *server) defragment(ctx context.Context) error {
 	return s.call(ctx, "/v3/maintenance/defragment", map[string]any{}, nil)
+}
+
+// histogram is a Prometheus histogram's cumulative bucket counts, by upper
+// bound in seconds (the +Inf bucket under math.Inf(1)).
+type histogram map[float64]float64
+
+// scrapeHistogram reads the histogram name from the server's /metrics.
+func (s *server) scrapeHistogram(ctx context.Context, name string) (histogram, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.client+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("/metrics: %s", resp.Status)
+	}
+	return parseHistogram(b, name)
+}
+
+// parseHistogram picks name's buckets out of Prometheus text exposition.
+func parseHistogram(text []byte, name string) (histogram, error) {
+	h := histogram{}
+	prefix := name + `_bucket{le="`
+	for line := range strings.SplitSeq(string(text), "\n") {
+		rest, ok := strings.CutPrefix(line, prefix)
+		if !ok {
+			continue
+		}
+		le, count, ok := strings.Cut(rest, `"} `)
+		if !ok {
+			return nil, fmt.Errorf("metrics: cannot read %q", line)
+		}
+		bound, err := strconv.ParseFloat(le, 64) // accepts "+Inf"
+		if err != nil {
+			return nil, fmt.Errorf("metrics: %q: %w", line, err)
+		}
+		n, err := strconv.ParseFloat(strings.TrimSpace(count), 64)
+		if err != nil {
+			return nil, fmt.Errorf("metrics: %q: %w", line, err)
+		}
+		h[bound] = n
+	}
+	if len(h) == 0 {
+		return nil, fmt.Errorf("metrics: no histogram %s", name)
+	}
+	return h, nil
+}
+
+// longestSince returns the upper bound, in seconds, of the slowest bucket
+// that gained observations from before to h: every observation in between
+// took at most that long. 0 if none was made; +Inf if one fell past the
+// last finite bound.
+func (h histogram) longestSince(before histogram) float64 {
+	bounds := make([]float64, 0, len(h))
+	for b := range h {
+		bounds = append(bounds, b)
+	}
+	slices.Sort(bounds)
+	total := h[math.Inf(1)] - before[math.Inf(1)]
+	if total <= 0 {
+		return 0
+	}
+	for _, b := range bounds {
+		if h[b]-before[b] >= total {
+			return b
+		}
+	}
+	return math.Inf(1)
 }

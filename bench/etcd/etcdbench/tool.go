@@ -105,9 +105,11 @@ func runTool(ctx context.Context, procs *procSet, tool, endpoint, logPath string
 		"--precise",
 	}, args...)
 	cmd := exec.CommandContext(ctx, tool, full...)
+	// The client logs every gRPC connection change at INFO unless told.
+	cmd.Env = append(os.Environ(), "GRPC_GO_LOG_SEVERITY_LEVEL=error")
 	var out bytes.Buffer
 	cmd.Stdout = &out
-	cmd.Stderr = &out // the progress bar
+	cmd.Stderr = &out // the progress bar and errors
 	if err := procs.start(cmd); err != nil {
 		return toolReport{}, err
 	}

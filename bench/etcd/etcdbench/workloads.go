@@ -106,16 +106,28 @@ func sequence(ctx context.Context, c *config, procs *procSet, build string, roun
 	m["fill_rps"], m["fill_s"] = r.RPS, r.Total
 	say("fill %d puts of %d bytes in %.1f s (%.0f/s)", sz.fillKeys+sz.fillOver, sz.fillVal, r.Total, r.RPS)
 
-	// 3. Ranges over the whole keyspace, back to back, while puts run.
+	// 3. Ranges over the whole keyspace, back to back, while puts run. The
+	// backend's own commit times (etcd's histogram) tell a stall of the
+	// storage engine from one elsewhere in etcd or on the machine.
+	const commits = "etcd_disk_backend_commit_duration_seconds"
+	before, err := s.scrapeHistogram(ctx, commits)
+	if err != nil {
+		return nil, err
+	}
 	rs, r, err := rangesWithPuts(ctx, c, procs, s, toolLog)
 	if err != nil {
 		return nil, err
 	}
+	after, err := s.scrapeHistogram(ctx, commits)
+	if err != nil {
+		return nil, err
+	}
+	m["busy_commit_max_ms"] = after.longestSince(before) * 1e3
 	m["busy_put_p50_ms"], m["busy_put_p99_ms"], m["busy_put_max_ms"] = r.Pct[50]*1e3, r.Pct[99]*1e3, r.Slowest*1e3
 	m["busy_put_rps"] = r.RPS
 	m["ranges"], m["range_s"] = float64(rs.n), rs.mean()
-	say("puts during %d ranges (%.2f s each): p50 %.2f ms, p99 %.2f ms, slowest %.1f ms",
-		rs.n, rs.mean(), r.Pct[50]*1e3, r.Pct[99]*1e3, r.Slowest*1e3)
+	say("puts during %d ranges (%.2f s each): p50 %.2f ms, p99 %.2f ms, slowest %.1f ms; backend commits ≤ %.0f ms",
+		rs.n, rs.mean(), r.Pct[50]*1e3, r.Pct[99]*1e3, r.Slowest*1e3, m["busy_commit_max_ms"])
 
 	size, inUse, err := s.dbSize(ctx)
 	if err != nil {
