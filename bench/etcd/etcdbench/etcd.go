@@ -123,7 +123,7 @@ func startServer(procs *procSet, bin, dataDir, logPath string, quota int64) (*se
 		"--initial-advertise-peer-urls", peer,
 		"--initial-cluster", "bench="+peer,
 		"--quota-backend-bytes", strconv.FormatInt(quota, 10),
-		"--log-level", "warn",
+		"--log-level", "info", // the restart's phases are logged at info
 	)
 	cmd.Stdout = logf
 	cmd.Stderr = logf
@@ -375,4 +375,56 @@ func (h histogram) longestSince(before histogram) float64 {
 		}
 	}
 	return math.Inf(1)
+}
+
+// restartPhases are the two phases of a restart that etcd logs: opening the
+// backend (bolt.Open: the mapping, MAP_POPULATE's read of the file, and
+// the free list) and rebuilding the in-memory index from it (a cursor
+// over every revision), in seconds.
+type restartPhases struct {
+	open, restore float64
+}
+
+// parseRestartLog reads etcd's JSON log of one start: "opened backend db"
+// carries the open's duration, and the time from that line to "kvstore
+// restored" is the index rebuild.
+func parseRestartLog(text []byte) (restartPhases, error) {
+	var p restartPhases
+	var opened, restored time.Time
+	for line := range strings.SplitSeq(string(text), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
+		var e struct {
+			Msg  string `json:"msg"`
+			TS   string `json:"ts"`
+			Took string `json:"took"`
+		}
+		if json.Unmarshal([]byte(line), &e) != nil {
+			continue
+		}
+		switch e.Msg {
+		case "opened backend db":
+			d, err := time.ParseDuration(e.Took)
+			if err != nil {
+				return p, fmt.Errorf("etcd log: opened backend db: took %q: %w", e.Took, err)
+			}
+			p.open = d.Seconds()
+			if opened, err = time.Parse(time.RFC3339Nano, e.TS); err != nil {
+				return p, fmt.Errorf("etcd log: ts %q: %w", e.TS, err)
+			}
+		case "kvstore restored":
+			if !opened.IsZero() && restored.IsZero() {
+				var err error
+				if restored, err = time.Parse(time.RFC3339Nano, e.TS); err != nil {
+					return p, fmt.Errorf("etcd log: ts %q: %w", e.TS, err)
+				}
+			}
+		}
+	}
+	if opened.IsZero() || restored.IsZero() {
+		return p, errors.New(`etcd log: no "opened backend db" followed by "kvstore restored"`)
+	}
+	p.restore = restored.Sub(opened).Seconds()
+	return p, nil
 }

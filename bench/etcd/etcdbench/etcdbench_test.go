@@ -232,3 +232,23 @@ func TestHistogram_LongestSince(t *testing.T) {
 	_, err = parseHistogram(text(1, 1, 1, 1), "missing")
 	require.Error(t, err)
 }
+
+func TestParseRestartLog(t *testing.T) {
+	// The first start's lines come before the restart's in a shared log;
+	// restartLog hands over only the restart's part.
+	log := `{"level":"info","ts":"2026-12-05T18:11:00.100000Z","caller":"storage/backend.go:80","msg":"opened backend db","path":"/d/member/snap/db","took":"1.5s"}
+not JSON: a line from the Go runtime
+{"level":"info","ts":"2026-12-05T18:11:01.000000Z","msg":"something else"}
+{"level":"info","ts":"2026-12-05T18:11:04.350000Z","caller":"mvcc/kvstore.go:408","msg":"kvstore restored","current-rev":1441793}
+{"level":"info","ts":"2026-12-05T18:11:09.000000Z","msg":"kvstore restored","current-rev":1441793}
+`
+	p, err := parseRestartLog([]byte(log))
+	require.NoError(t, err)
+	assert.InDelta(t, 1.5, p.open, 1e-9)
+	assert.InDelta(t, 4.25, p.restore, 1e-9, "from the open's line to the first restore line after it")
+
+	_, err = parseRestartLog([]byte(`{"msg":"kvstore restored","ts":"2026-12-05T18:11:04Z"}`))
+	require.Error(t, err, "no open line")
+	_, err = parseRestartLog([]byte(`{"msg":"opened backend db","ts":"2026-12-05T18:11:04Z","took":"soon"}`))
+	require.Error(t, err)
+}

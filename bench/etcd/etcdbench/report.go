@@ -49,6 +49,8 @@ var metrics = []metric{
 	{key: "range_s", name: "whole-keyspace range", unit: "s", ratio: true},
 	{key: "restart_s", name: "restart to first read, cold", unit: "s", ratio: true,
 		target: func(a, b, f float64) bool { return f >= 3 }, goal: "≥ 3× faster"},
+	{key: "restart_open_s", name: "restart: opening the backend", unit: "s", ratio: true},
+	{key: "restart_index_s", name: "restart: rebuilding the index", unit: "s", ratio: true},
 	{key: "compact_s", name: "compaction", unit: "s", ratio: true},
 	{key: "defrag_s", name: "defragmentation", unit: "s", ratio: true,
 		target: func(a, b, f float64) bool { return f >= 3 }, goal: "≥ 3× faster"},
