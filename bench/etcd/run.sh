@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# etcd on bolt, measured end to end: the real etcd server and etcd's own
+# benchmark tool, once with bbolt (etcd as released) and once with bolt.
+#
+# Usage: bench/etcd/run.sh [-smoke | -quick] [-rounds N] [-keep] [-out DIR]
+#
+#   (no flag)  the full run: a ~1 GiB keyspace, 3 rounds (20-40 minutes on 2
+#              cores once built; peak disk about 6 GiB in the scratch
+#              directory).
+#   -quick     small sizes (a ~64 MiB keyspace, 1 round), for development.
+#   -smoke     CI: build both servers and the tool, start each server, one
+#              put and one range, stop. A few minutes with a warm module and
+#              build cache; most of it is the link step.
+#   -rounds N  rounds of the workloads (each round runs both builds, the
+#              order alternating from round to round).
+#   -keep      keep the scratch directory (its logs) at the end.
+#   -out DIR   where the report goes: results.json, results.md and
+#              etcd.svg (default: the scratch directory; printed at the end).
+#
+# Environment: ETCD_BENCH_CACHE (default /tmp/etcd-bench) holds the built
+# binaries, keyed by the etcd version and a hash of bolt's source, so a
+# second run builds nothing unless bolt changed. Measurement runs take
+# /tmp/bench.lock (flock), so they never overlap another engineer's
+# benchmark; builds do not.
+#
+# What is built, and how:
+# - etcd's server module (go.etcd.io/etcd/server/v3, pinned below) comes from
+#   the Go module proxy. Its source is copied into a scratch module and built
+#   twice: as released (bbolt at the version etcd requires), and after
+#   use_bolt, the one function below that points etcd at bolt.
+# - etcd's benchmark tool (tools/benchmark in go.etcd.io/etcd/v3) is built
+#   from a scratch module that requires the same release.
+# - bench/etcd/etcdbench (this directory) runs the servers and the tool,
+#   times what the tool does not (restart, defragmentation), and writes the
+#   report and the chart.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd "$HERE/../.." && pwd -P)
+
+# The release measured. v3.6.8 is the newest v3.6 release for which the
+# module proxy serves both the server module and go.etcd.io/etcd/v3 (the
+# benchmark tool's module; it has no v3.6.9+ there).
+ETCD_VERSION=v3.6.8
+
+MODE=full
+ROUNDS=
+KEEP=
+OUT=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-smoke) MODE=smoke ;;
+	-quick) MODE=quick ;;
+	-rounds)
+		ROUNDS=${2:?-rounds needs a number}
+		shift
+		;;
+	-keep) KEEP=1 ;;
+	-out)
+		OUT=${2:?-out needs a directory}
+		shift
+		;;
+	-h | -help | --help)
+		sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "run.sh: unknown argument $1 (see -help)" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+if ! command -v go >/dev/null 2>&1; then
+	export PATH="/usr/local/go/bin:$PATH"
+fi
+export GOWORK=off
+export GOTOOLCHAIN=local
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
+
+CACHE=${ETCD_BENCH_CACHE:-/tmp/etcd-bench}
+BIN=$CACHE/bin
+mkdir -p "$BIN"
+START=$SECONDS
+
+log() { printf '[%4ds] %s\n' $((SECONDS - START)) "$*"; }
+
+# ---------------------------------------------------------------------------
+# The one place that decides how etcd is built on bolt.
+#
+# use_bolt DIR: DIR is a copy of etcd's server module (its go.mod at DIR).
+# It edits DIR so that it builds with bolt in place of go.etcd.io/bbolt,
+# and prints what it did.
+#
+# The documented migration step (README, "Migrating from bbolt") is the
+# compatibility module compat/bbolt (module go.etcd.io/bbolt, forwarding to
+# bolt) plus replace lines, nothing in the client's source. It is used when
+# this checkout has it. Without it, the route of bench/clients.sh: replace
+# go.etcd.io/bbolt with the repository itself and give an unnamed import of
+# go.etcd.io/bbolt (etcd's storage/schema/version.go has one) the name bbolt,
+# since bolt's package is named bolt. Once compat/bbolt is everywhere, the
+# else branch goes.
+use_bolt() {
+	local dir=$1
+	if [ -f "$REPO/compat/bbolt/go.mod" ]; then
+		(cd "$dir" && go mod edit \
+			-replace "go.etcd.io/bbolt=$REPO/compat/bbolt" \
+			-replace "github.com/boltkv/bolt=$REPO")
+		echo "replace go.etcd.io/bbolt => $REPO/compat/bbolt; replace github.com/boltkv/bolt => $REPO"
+	else
+		local f
+		grep -rlE --include='*.go' '^[[:space:]]*(import[[:space:]]+)?"go\.etcd\.io/bbolt"' "$dir" | while IFS= read -r f; do
+			sed -i -E 's#^([[:space:]]*(import[[:space:]]+)?)"go\.etcd\.io/bbolt"#\1bbolt "go.etcd.io/bbolt"#' "$f"
+			echo "named the import bbolt in ${f#"$dir"/}"
+		done
+		# bolt imports its own path (github.com/boltkv/bolt/errors); Go
+		# refuses one directory for two module paths, so that one goes
+		# through a symlink to the repository.
+		ln -sfn "$REPO" "$dir.bolt-alias"
+		(cd "$dir" && go mod edit -replace "go.etcd.io/bbolt=$REPO" -replace "github.com/boltkv/bolt=$dir.bolt-alias")
+		echo "replace go.etcd.io/bbolt => $REPO; replace github.com/boltkv/bolt => $dir.bolt-alias (a symlink to it)"
+	fi
+}
+
+# bolt_key: a hash of everything of bolt that goes into the etcd build, so a
+# cached etcd-on-bolt binary is rebuilt exactly when bolt's source changed.
+bolt_key() {
+	(
+		cd "$REPO"
+		{
+			find . -maxdepth 1 -name '*.go' ! -name '*_test.go'
+			find ./errors -name '*.go' ! -name '*_test.go'
+			[ -d compat/bbolt ] && find ./compat/bbolt -name '*.go' ! -name '*_test.go' -o -name go.mod -path './compat/*'
+			echo ./go.mod
+		} | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12
+	)
+}
+
+# module_dir MODULE@VERSION: download it through the module proxy and print
+# its directory in the module cache.
+module_dir() {
+	local dir
+	dir=$(timeout 600 go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+	if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+		echo "run.sh: go mod download $1 failed" >&2
+		return 1
+	fi
+	echo "$dir"
+}
+
+# build_server VARIANT OUTPUT: copy etcd's server module, point it at bolt
+# if VARIANT is bolt, build its main package (server/main.go: etcdmain.Main)
+# into OUTPUT.
+build_server() {
+	local variant=$1 out=$2 src dir old t0=$SECONDS
+	src=$(module_dir "go.etcd.io/etcd/server/v3@$ETCD_VERSION")
+	dir=$CACHE/src/server-$variant
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -r "$src/." "$dir/"
+	chmod -R u+w "$dir"
+	# Replace directives into etcd's own repository (../api, ...) cannot
+	# work outside it; the versions required are the same release.
+	# shellcheck disable=SC2013 # module paths have no spaces
+	for old in $(cd "$dir" && awk '/=>[ \t]*\.\.\// { sub(/^replace[ \t]+/, ""); print $1 }' go.mod); do
+		(cd "$dir" && go mod edit -dropreplace "$old")
+	done
+	if [ "$variant" = bolt ]; then
+		use_bolt "$dir" | sed 's/^/    bolt: /'
+	fi
+	(
+		cd "$dir"
+		timeout 900 go mod tidy >"$dir.log" 2>&1 &&
+			timeout 1800 go build -trimpath -o "$out.tmp" . >>"$dir.log" 2>&1
+	) || {
+		echo "run.sh: building etcd ($variant) failed; the end of $dir.log:" >&2
+		tail -n 30 "$dir.log" >&2
+		return 1
+	}
+	(cd "$dir" && go list -m go.etcd.io/bbolt) | sed 's/^/    go.etcd.io\/bbolt: /'
+	mv "$out.tmp" "$out"
+	log "built $out ($((SECONDS - t0))s)"
+}
+
+# build_tool OUTPUT: etcd's benchmark tool, from a module that requires the
+# release (go.etcd.io/etcd/v3 replaces its sibling modules with ../ paths,
+# so it is not built in a copy of itself).
+build_tool() {
+	local out=$1 dir=$CACHE/src/tool t0=$SECONDS
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(
+		cd "$dir"
+		cat >go.mod <<-EOF
+			module etcdbenchtool
+
+			go 1.24.0
+		EOF
+		printf 'package tools\n\nimport _ "go.etcd.io/etcd/v3/tools/benchmark/cmd"\n' >tools.go
+		timeout 900 go get "go.etcd.io/etcd/v3@$ETCD_VERSION" >"$dir.log" 2>&1 &&
+			timeout 900 go mod tidy >>"$dir.log" 2>&1 &&
+			timeout 1800 go build -trimpath -o "$out.tmp" go.etcd.io/etcd/v3/tools/benchmark >>"$dir.log" 2>&1
+	) || {
+		echo "run.sh: building etcd's benchmark tool failed; the end of $dir.log:" >&2
+		tail -n 30 "$dir.log" >&2
+		return 1
+	}
+	mv "$out.tmp" "$out"
+	log "built $out ($((SECONDS - t0))s)"
+}
+
+ETCD_BBOLT=$BIN/etcd-$ETCD_VERSION-bbolt
+ETCD_BOLT=$BIN/etcd-$ETCD_VERSION-bolt-$(bolt_key)
+TOOL=$BIN/benchmark-$ETCD_VERSION
+DRIVER=$BIN/etcdbench-$(cd "$HERE/etcdbench" && LC_ALL=C sha256sum ./*.go | sha256sum | cut -c1-12)
+
+log "etcd $ETCD_VERSION; binaries in $BIN"
+[ -x "$ETCD_BBOLT" ] || build_server bbolt "$ETCD_BBOLT"
+[ -x "$ETCD_BOLT" ] || build_server bolt "$ETCD_BOLT"
+[ -x "$TOOL" ] || build_tool "$TOOL"
+if [ ! -x "$DRIVER" ]; then
+	(cd "$REPO/bench" && go build -o "$DRIVER" ./etcd/etcdbench)
+	log "built $DRIVER"
+fi
+
+# The scratch directory: data directories, logs, and (without -out) the
+# report. Killing the driver kills the servers it started (it handles
+# SIGTERM); the pids file catches any left if it was killed outright.
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/etcd-bench-run.XXXXXX")
+DRIVER_PID=
+cleanup() {
+	local pid
+	if [ -n "$DRIVER_PID" ]; then
+		kill "$DRIVER_PID" 2>/dev/null || true
+		wait "$DRIVER_PID" 2>/dev/null || true
+	fi
+	if [ -f "$SCRATCH/pids" ]; then
+		while read -r pid; do
+			kill -9 "$pid" 2>/dev/null || true
+		done <"$SCRATCH/pids"
+	fi
+	if [ -n "$KEEP" ]; then
+		echo "scratch directory kept: $SCRATCH"
+	else
+		# Data directories go in any case; logs and the report stay
+		# only where -out points.
+		rm -rf "$SCRATCH"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+case $MODE in
+smoke) budget=600 ;;
+quick) budget=1800 ;;
+full) budget=$((3600 * 3)) ;;
+esac
+[ -z "$OUT" ] && [ -z "$KEEP" ] && [ "$MODE" != smoke ] && OUT=$CACHE/report-$MODE
+log "running ($MODE mode) in $SCRATCH${OUT:+, report to $OUT}; waiting for /tmp/bench.lock"
+exec 9>>/tmp/bench.lock
+flock 9
+log "got the lock"
+# timeout passes a SIGTERM from cleanup on to the driver.
+timeout -k 30 "$budget" "$DRIVER" \
+	-bbolt "$ETCD_BBOLT" -bolt "$ETCD_BOLT" -tool "$TOOL" -release "etcd $ETCD_VERSION" \
+	-mode "$MODE" ${ROUNDS:+-rounds "$ROUNDS"} -dir "$SCRATCH" ${OUT:+-out "$OUT"} &
+DRIVER_PID=$!
+rc=0
+wait "$DRIVER_PID" || rc=$?
+DRIVER_PID=
+log "done (exit $rc)"
+exit $rc
