@@ -90,37 +90,15 @@ log() { printf '[%4ds] %s\n' $((SECONDS - START)) "$*"; }
 # The one place that decides how etcd is built on bolt.
 #
 # use_bolt DIR: DIR is a copy of etcd's server module (its go.mod at DIR).
-# It edits DIR so that it builds with bolt in place of go.etcd.io/bbolt,
-# and prints what it did.
-#
-# The documented migration step (README, "Migrating from bbolt") is the
-# compatibility module compat/bbolt (module go.etcd.io/bbolt, forwarding to
-# bolt) plus replace lines, nothing in the client's source. It is used when
-# this checkout has it. Without it, the route of bench/clients.sh: replace
-# go.etcd.io/bbolt with the repository itself and give an unnamed import of
-# go.etcd.io/bbolt (etcd's storage/schema/version.go has one) the name bbolt,
-# since bolt's package is named bolt. Once compat/bbolt is everywhere, the
-# else branch goes.
+# It applies the documented migration step (README, "Migrating from bbolt")
+# for a local clone, nothing in etcd's source: go.etcd.io/bbolt is replaced
+# by the compatibility module compat/bbolt, which forwards to bolt.
 use_bolt() {
 	local dir=$1
-	if [ -f "$REPO/compat/bbolt/go.mod" ]; then
-		(cd "$dir" && go mod edit \
-			-replace "go.etcd.io/bbolt=$REPO/compat/bbolt" \
-			-replace "github.com/boltkv/bolt=$REPO")
-		echo "replace go.etcd.io/bbolt => $REPO/compat/bbolt; replace github.com/boltkv/bolt => $REPO"
-	else
-		local f
-		grep -rlE --include='*.go' '^[[:space:]]*(import[[:space:]]+)?"go\.etcd\.io/bbolt"' "$dir" | while IFS= read -r f; do
-			sed -i -E 's#^([[:space:]]*(import[[:space:]]+)?)"go\.etcd\.io/bbolt"#\1bbolt "go.etcd.io/bbolt"#' "$f"
-			echo "named the import bbolt in ${f#"$dir"/}"
-		done
-		# bolt imports its own path (github.com/boltkv/bolt/errors); Go
-		# refuses one directory for two module paths, so that one goes
-		# through a symlink to the repository.
-		ln -sfn "$REPO" "$dir.bolt-alias"
-		(cd "$dir" && go mod edit -replace "go.etcd.io/bbolt=$REPO" -replace "github.com/boltkv/bolt=$dir.bolt-alias")
-		echo "replace go.etcd.io/bbolt => $REPO; replace github.com/boltkv/bolt => $dir.bolt-alias (a symlink to it)"
-	fi
+	(cd "$dir" && go mod edit \
+		-replace "go.etcd.io/bbolt=$REPO/compat/bbolt" \
+		-replace "github.com/boltkv/bolt=$REPO")
+	echo "replace go.etcd.io/bbolt => $REPO/compat/bbolt; replace github.com/boltkv/bolt => $REPO"
 }
 
 # bolt_key: a hash of everything of bolt that goes into the etcd build, so a
