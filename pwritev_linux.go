@@ -1,0 +1,38 @@
+package bolt
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// writevAt writes bufs, which lie end to end in the file from off, with
+// pwritev: one system call for a run of pages instead of one per page.
+func (f osFile) writevAt(bufs [][]byte, off int64) error {
+	rc, err := f.File.SyscallConn()
+	if err != nil {
+		return err
+	}
+	for len(bufs) > 0 {
+		var n int
+		var werr error
+		if err := rc.Write(func(fd uintptr) bool {
+			n, werr = unix.Pwritev(int(fd), bufs, off)
+			return true
+		}); err != nil {
+			return err
+		}
+		switch {
+		case werr == unix.EINTR:
+			continue
+		case werr != nil:
+			return &os.PathError{Op: "pwritev", Path: f.Name(), Err: werr}
+		case n == 0:
+			return io.ErrShortWrite
+		}
+		off += int64(n)
+		bufs = unwritten(bufs, n)
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestTx_WritePages_RunsCutAtBoundaries checks how a commit writes its
+// pages: adjacent one-page pages go out together, runs are cut exactly
+// where a page id is a multiple of writeRunPages (so no write, and no
+// page-cache folio it creates, spans such a boundary), a page with
+// overflow is a write of its own, and every page is written exactly once.
+func TestTx_WritePages_RunsCutAtBoundaries(t *testing.T) {
+	rec := &recordingFile{}
+	db, err := open(filepath.Join(t.TempDir(), "db"), 0o600, nil, &seams{wrap: rec.wrap})
+	require.NoError(t, err)
+	defer db.Close()
+	ps := int64(db.pageSize)
+
+	rec.setTag(1)
+	var written int64
+	require.NoError(t, db.Update(func(tx *Tx) error {
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		// About 120 fresh leaves, adjacent in the file, and one value
+		// that needs overflow pages, in the middle of them.
+		for i := 0; i < 12000; i++ {
+			k := binary.BigEndian.AppendUint64(nil, uint64(i))
+			v := make([]byte, 32)
+			if i == 6000 {
+				v = make([]byte, 5*int(ps))
+			}
+			if err := b.Put(k, v); err != nil {
+				return err
+			}
+		}
+		tx.OnCommit(func() { s := tx.Stats(); written = s.GetWrite() })
+		return nil
+	}))
+
+	// The data writes of the commit: after the growth and its sync, before
+	// the first Datasync.
+	var writes []fileOp
+	for _, op := range rec.log() {
+		if op.tag != 1 {
+			continue
+		}
+		if op.kind == opDatasync {
+			break
+		}
+		if op.kind == opWriteAt {
+			writes = append(writes, op)
+		}
+	}
+	require.NotEmpty(t, writes)
+
+	pages, joined, overflowSeen := int64(0), 0, false
+	for i, w := range writes {
+		require.Zero(t, w.off%ps, "write %d at a page boundary", i)
+		require.Zero(t, int64(len(w.data))%ps, "write %d in whole pages", i)
+		first, n := Pgid(w.off/ps), Pgid(int64(len(w.data))/ps)
+		if i > 0 {
+			prev := writes[i-1]
+			require.GreaterOrEqual(t, w.off, prev.off+int64(len(prev.data)), "writes sorted, not overlapping")
+		}
+		p := pageAt(w.data)
+		require.Equal(t, first, p.id, "write %d starts with the page it is written at", i)
+		if p.overflow > 0 {
+			overflowSeen = true
+			require.Equal(t, Pgid(p.overflow+1), n, "a page with overflow is its own write")
+			pages++
+			continue
+		}
+		// A run: one-page pages with consecutive ids, within one aligned
+		// block of writeRunPages pages.
+		for k := Pgid(0); k < n; k++ {
+			q := pageAt(w.data[int64(k)*ps:])
+			require.Equal(t, first+k, q.id)
+			require.Zero(t, q.overflow, "a page with overflow inside run %d", i)
+		}
+		require.Equal(t, first/writeRunPages, (first+n-1)/writeRunPages, "write %d (pages %d..%d) crosses a multiple of %d", i, first, first+n-1, writeRunPages)
+		if n > 1 {
+			joined++
+		}
+		// A run is cut only where it must be: if the page after it was
+		// written too, as a one-page page, the cut is at a boundary.
+		if i+1 < len(writes) {
+			next := writes[i+1]
+			nextID := Pgid(next.off / ps)
+			if nextID == first+n && pageAt(next.data).overflow == 0 {
+				require.Zero(t, nextID%writeRunPages, "run %d cut at page %d, not at a boundary", i, nextID)
+			}
+		}
+		pages += int64(n)
+	}
+	require.True(t, overflowSeen, "the commit wrote the large value")
+	require.Greater(t, joined, 4, "adjacent pages were joined")
+	require.Equal(t, written-1, pages, "TxStats.Write counts pages (and the meta page), as bbolt's does")
+}
+
+// TestTx_WritePages_RunSizes runs the commit above's check of run sizes
+// for other values of writeRunPages, 1 (one write per page) included, and
+// checks that the file reads back the same.
+func TestTx_WritePages_RunSizes(t *testing.T) {
+	defer func(k Pgid) { writeRunPages = k }(writeRunPages)
+	for _, k := range []Pgid{1, 3, 64} {
+		writeRunPages = k
+		rec := &recordingFile{}
+		path := filepath.Join(t.TempDir(), "db")
+		db, err := open(path, 0o600, nil, &seams{wrap: rec.wrap})
+		require.NoError(t, err)
+		rec.setTag(1)
+		require.NoError(t, db.Update(func(tx *Tx) error {
+			b, err := tx.CreateBucket([]byte("b"))
+			if err != nil {
+				return err
+			}
+			for i := 0; i < 5000; i++ {
+				if err := b.Put(binary.BigEndian.AppendUint64(nil, uint64(i)), make([]byte, 40)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		longest := 0
+		for _, op := range rec.log() {
+			if op.tag == 1 && op.kind == opWriteAt {
+				n := len(op.data) / db.pageSize
+				longest = max(longest, n)
+				first := Pgid(op.off) / Pgid(db.pageSize)
+				require.Equal(t, first/k, (first+Pgid(n)-1)/k, "k=%d: write at page %d of %d pages", k, first, n)
+			}
+		}
+		require.Equal(t, int(k), longest, "k=%d: the longest write", k)
+		require.NoError(t, db.Close())
+
+		db = mustOpenPlain(t, path)
+		require.NoError(t, db.View(func(tx *Tx) error {
+			require.Equal(t, 5000, tx.Bucket([]byte("b")).Stats().KeyN)
+			return nil
+		}))
+		require.NoError(t, db.Close())
+	}
+}
+
+func TestUnwritten(t *testing.T) {
+	bufs := func() [][]byte { return [][]byte{[]byte("abc"), []byte("defg"), []byte("hijkl")} }
+	for _, tc := range []struct {
+		n    int
+		want []string
+	}{
+		{0, []string{"abc", "defg", "hijkl"}},
+		{2, []string{"c", "defg", "hijkl"}},
+		{3, []string{"defg", "hijkl"}},
+		{5, []string{"fg", "hijkl"}},
+		{11, []string{"l"}},
+		{12, nil},
+	} {
+		var got []string
+		for _, b := range unwritten(bufs(), tc.n) {
+			got = append(got, string(b))
+		}
+		require.Equal(t, tc.want, got, "n=%d", tc.n)
+	}
+}
