@@ -3,6 +3,7 @@ package bolt
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -145,6 +146,9 @@ func (b *batch) run() {
 // on a caller's goroutine, which must return.
 func (b *batch) done() {
 	db := b.db
+	if b.group {
+		db.letAnsweredRejoin()
+	}
 	db.batchMu.Lock()
 	db.batchRunning--
 	next := db.batch
@@ -154,6 +158,26 @@ func (b *batch) done() {
 	db.batchMu.Unlock()
 	if next != nil {
 		go next.run()
+	}
+}
+
+// joinYields is how many times a group-commit batch that has just
+// committed yields the processor before it starts the next batch.
+const joinYields = 4
+
+// letAnsweredRejoin gives the callers a batch has just answered a moment
+// to call Batch again before the batch counts as done. A caller that comes
+// back while it still counts joins the next batch instead of starting a
+// batch of its own at once; without the yields, goroutines writing in a
+// loop split into two cohorts that take turns, each commit carrying half
+// of them. Measured with 64 goroutines (headtohead row batch/group-commit,
+// 3 to 5 runs): 32 puts per commit and 7.2x bbolt's default without
+// yielding, 46 and 9.9x with one yield, 59-62 and 11.4-12.2x with four. A
+// yield with nothing else runnable costs a fraction of a microsecond: a
+// lone caller's Batch still costs what Update does (row batch-1g).
+func (db *DB) letAnsweredRejoin() {
+	for range joinYields {
+		runtime.Gosched()
 	}
 }
 
