@@ -4,9 +4,10 @@
 #
 # Usage: bench/etcd/run.sh [-smoke | -quick] [-rounds N] [-keep] [-out DIR]
 #
-#   (no flag)  the full run: a ~1 GiB keyspace, 3 rounds (20-40 minutes on 2
-#              cores once built; peak disk about 6 GiB in the scratch
-#              directory).
+#   (no flag)  the full run: a ~1 GiB keyspace, 3 rounds (25-35 minutes on 2
+#              cores once built; at its peak about 4 GiB of disk in the
+#              scratch directory and roughly 10 GiB of memory: etcd and the
+#              range client each hold a 1 GiB range response).
 #   -quick     small sizes (a ~64 MiB keyspace, 1 round), for development.
 #   -smoke     CI: build both servers and the tool, start each server, one
 #              put and one range, stop. A few minutes with a warm module and
