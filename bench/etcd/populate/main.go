@@ -38,10 +38,10 @@
 //     100% resident. The mapping is the same system call in both; the rest
 //     of Open is the free-list rebuild (NoFreelistSync), a walk of the
 //     whole populated tree.
-//   - scan, warm and populated, 6 alternating runs: bbolt 0.132 s median,
-//     bolt 0.148 s (bolt's Next is ~12 ns against bbolt's ~3 ns in the
+//   - scan, warm and populated, 6 alternating runs: bbolt 0.126 s median,
+//     bolt 0.147 s (bolt's Next is ~12 ns against bbolt's ~3 ns in the
 //     CPU profile; most of the time is the first touch of each key's
-//     memory, the same in both). That is 16 ms of a restore that took etcd
+//     memory, the same in both). That is 21 ms of a restore that took etcd
 //     4.4-5.3 s.
 package main
 
