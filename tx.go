@@ -230,7 +230,7 @@ func (tx *Tx) commit() error {
 	}
 
 	start = time.Now()
-	if err := tx.writePages(); err != nil {
+	if err := tx.writePages(hwm); err != nil {
 		return err
 	}
 	if db.StrictMode {
@@ -491,21 +491,23 @@ func (tx *Tx) refReused(id Pgid) error {
 }
 
 // writePages writes this commit's pages in id order, then syncs the data.
-// A run of adjacent pages goes out in one vectored write, cut where a page
-// id is a multiple of writeRunPages; a page with overflow (one buffer
-// already) is a write of its own. TxStats.Write still counts pages, as
+// Pages appended to the file by this commit (at or past hwm, the high-water
+// mark before it) go out in runs, one vectored write per run of adjacent
+// pages, cut where a page id is a multiple of writeRunPages; every other
+// page, rewrites of reused pages and each page with overflow (one buffer
+// already), is a write of its own. TxStats.Write still counts pages, as
 // bbolt's does.
 //
-// Why runs, and why cut them: on the sequential-insert workload a commit
-// writes tens of fresh adjacent pages, and one pwrite per page spent as
-// much time in the kernel as the data sync did. But on Linux 6.x the page
-// cache builds a folio as large as the write that first caches the page,
-// and a later one-page rewrite dirties (and writes back) the whole folio:
-// uncut runs made the random-delete workload spend twice the system time.
-// Cut at multiples of writeRunPages, no folio this engine creates grows
-// beyond writeRunPages pages. The value was chosen by measurement (README,
-// Performance).
-func (tx *Tx) writePages() error {
+// Why runs, and why only appends, cut short: a sequential insert appends
+// tens of adjacent pages per commit, and one pwrite each cost as much as
+// the data sync. But on Linux 6.x the page cache builds a folio as large as
+// the write that first caches the page, and a later one-page write into it
+// dirties (and writes back) the whole folio: joining every run of adjacent
+// pages, uncut, made a random-delete workload spend twice the system time.
+// Appends are pages nothing has cached yet, and cut at multiples of
+// writeRunPages no folio this engine creates grows past writeRunPages
+// pages. Chosen by measurement (README, Performance).
+func (tx *Tx) writePages(hwm Pgid) error {
 	db := tx.db
 	ids := make([]Pgid, 0, len(tx.pages))
 	for id := range tx.pages {
@@ -516,7 +518,7 @@ func (tx *Tx) writePages() error {
 	var run [][]byte
 	for i := 0; i < len(ids); {
 		j := i + 1
-		for j < len(ids) && ids[j] == ids[j-1]+1 && ids[j]%writeRunPages != 0 && onePage(ids[j-1]) && onePage(ids[j]) {
+		for j < len(ids) && ids[i] >= hwm && ids[j] == ids[j-1]+1 && ids[j]%writeRunPages != 0 && onePage(ids[j-1]) && onePage(ids[j]) {
 			j++
 		}
 		off := int64(ids[i]) * int64(db.pageSize)
@@ -544,8 +546,9 @@ func (tx *Tx) writePages() error {
 	return nil
 }
 
-// writeRunPages bounds a run of pages joined into one write, and aligns
-// it: runs are cut where the page id is a multiple of it. See writePages.
+// writeRunPages bounds a run of appended pages joined into one write, and
+// aligns it: runs are cut where the page id is a multiple of it. See
+// writePages.
 var writeRunPages Pgid = 4
 
 // writeAll writes buf at off in chunks of less than maxAllocSize.

@@ -168,3 +168,54 @@ func TestUnwritten(t *testing.T) {
 		require.Equal(t, tc.want, got, "n=%d", tc.n)
 	}
 }
+
+// TestTx_WritePages_RewritesStaySingle checks that pages a commit takes
+// from the free list, below the previous high-water mark, are written one
+// per call even when adjacent: only appends are joined, so rewrites never
+// build page-cache folios larger than a page (see writePages).
+func TestTx_WritePages_RewritesStaySingle(t *testing.T) {
+	rec := &recordingFile{}
+	db, err := open(filepath.Join(t.TempDir(), "db"), 0o600, nil, &seams{wrap: rec.wrap})
+	require.NoError(t, err)
+	defer db.Close()
+	ps := int64(db.pageSize)
+
+	put := func(from, to, size int) {
+		require.NoError(t, db.Update(func(tx *Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("b"))
+			if err != nil {
+				return err
+			}
+			for i := from; i < to; i++ {
+				if err := b.Put(binary.BigEndian.AppendUint64(nil, uint64(i)), make([]byte, size)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
+	put(0, 8000, 32)
+	// Free many pages, and let the free list release them.
+	put(0, 8000, 8)
+	put(8000, 8001, 8)
+	var hwm Pgid
+	require.NoError(t, db.View(func(tx *Tx) error { hwm = tx.meta.pgid; return nil }))
+
+	rec.setTag(2)
+	put(0, 8000, 16) // rewrites every leaf, into pages from the free list
+	reused, appended := 0, 0
+	for _, op := range rec.log() {
+		if op.tag != 2 || op.kind != opWriteAt || op.off < 2*ps {
+			continue
+		}
+		first := Pgid(op.off / ps)
+		if first < hwm {
+			reused++
+			require.Equal(t, ps*int64(pageAt(op.data).overflow+1), int64(len(op.data)), "a reused page at %d written alone", first)
+		} else {
+			appended++
+		}
+	}
+	require.Greater(t, reused, 10, "the commit rewrote pages from the free list")
+	t.Logf("%d reused-page writes, %d appended writes", reused, appended)
+}
