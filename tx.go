@@ -518,8 +518,10 @@ func (tx *Tx) writePages(hwm Pgid) error {
 	var run [][]byte
 	for i := 0; i < len(ids); {
 		j := i + 1
-		for j < len(ids) && ids[i] >= hwm && ids[j] == ids[j-1]+1 && ids[j]%writeRunPages != 0 && onePage(ids[j-1]) && onePage(ids[j]) {
-			j++
+		if ids[i] >= hwm && onePage(ids[i]) {
+			for j < len(ids) && ids[j] == ids[j-1]+1 && ids[j]%writeRunPages != 0 && onePage(ids[j]) {
+				j++
+			}
 		}
 		off := int64(ids[i]) * int64(db.pageSize)
 		var err error

@@ -8,40 +8,57 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// openRecorded opens a database at path whose file calls rec logs.
+func openRecorded(t *testing.T, path string) (*DB, *recordingFile) {
+	t.Helper()
+	rec := &recordingFile{}
+	db, err := open(path, 0o600, nil, &seams{wrap: rec.wrap})
+	require.NoError(t, err)
+	return db, rec
+}
+
+// putKeys puts the keys from..to-1 (big-endian uint64s) in bucket "b" in
+// one transaction, with value(i) as the value of key i.
+func putKeys(t *testing.T, db *DB, from, to int, value func(i int) []byte) {
+	t.Helper()
+	require.NoError(t, db.Update(func(tx *Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("b"))
+		if err != nil {
+			return err
+		}
+		for i := from; i < to; i++ {
+			if err := b.Put(binary.BigEndian.AppendUint64(nil, uint64(i)), value(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// zeros returns a value function of n zero bytes.
+func zeros(n int) func(int) []byte { return func(int) []byte { return make([]byte, n) } }
+
 // TestTx_WritePages_RunsCutAtBoundaries checks how a commit writes its
 // pages: adjacent one-page pages go out together, runs are cut exactly
 // where a page id is a multiple of writeRunPages (so no write, and no
 // page-cache folio it creates, spans such a boundary), a page with
 // overflow is a write of its own, and every page is written exactly once.
 func TestTx_WritePages_RunsCutAtBoundaries(t *testing.T) {
-	rec := &recordingFile{}
-	db, err := open(filepath.Join(t.TempDir(), "db"), 0o600, nil, &seams{wrap: rec.wrap})
-	require.NoError(t, err)
+	db, rec := openRecorded(t, filepath.Join(t.TempDir(), "db"))
 	defer db.Close()
 	ps := int64(db.pageSize)
 
 	rec.setTag(1)
-	var written int64
-	require.NoError(t, db.Update(func(tx *Tx) error {
-		b, err := tx.CreateBucket([]byte("b"))
-		if err != nil {
-			return err
+	// About 120 fresh leaves, adjacent in the file, and one value that
+	// needs overflow pages, in the middle of them.
+	putKeys(t, db, 0, 12000, func(i int) []byte {
+		if i == 6000 {
+			return make([]byte, 5*int(ps))
 		}
-		// About 120 fresh leaves, adjacent in the file, and one value
-		// that needs overflow pages, in the middle of them.
-		for i := 0; i < 12000; i++ {
-			k := binary.BigEndian.AppendUint64(nil, uint64(i))
-			v := make([]byte, 32)
-			if i == 6000 {
-				v = make([]byte, 5*int(ps))
-			}
-			if err := b.Put(k, v); err != nil {
-				return err
-			}
-		}
-		tx.OnCommit(func() { s := tx.Stats(); written = s.GetWrite() })
-		return nil
-	}))
+		return make([]byte, 32)
+	})
+	s := db.Stats()
+	written := s.TxStats.GetWrite()
 
 	// The data writes of the commit: after the growth and its sync, before
 	// the first Datasync.
@@ -110,23 +127,10 @@ func TestTx_WritePages_RunSizes(t *testing.T) {
 	defer func(k Pgid) { writeRunPages = k }(writeRunPages)
 	for _, k := range []Pgid{1, 3, 64} {
 		writeRunPages = k
-		rec := &recordingFile{}
 		path := filepath.Join(t.TempDir(), "db")
-		db, err := open(path, 0o600, nil, &seams{wrap: rec.wrap})
-		require.NoError(t, err)
+		db, rec := openRecorded(t, path)
 		rec.setTag(1)
-		require.NoError(t, db.Update(func(tx *Tx) error {
-			b, err := tx.CreateBucket([]byte("b"))
-			if err != nil {
-				return err
-			}
-			for i := 0; i < 5000; i++ {
-				if err := b.Put(binary.BigEndian.AppendUint64(nil, uint64(i)), make([]byte, 40)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}))
+		putKeys(t, db, 0, 5000, zeros(40))
 		longest := 0
 		for _, op := range rec.log() {
 			if op.tag == 1 && op.kind == opWriteAt {
@@ -174,35 +178,19 @@ func TestUnwritten(t *testing.T) {
 // per call even when adjacent: only appends are joined, so rewrites never
 // build page-cache folios larger than a page (see writePages).
 func TestTx_WritePages_RewritesStaySingle(t *testing.T) {
-	rec := &recordingFile{}
-	db, err := open(filepath.Join(t.TempDir(), "db"), 0o600, nil, &seams{wrap: rec.wrap})
-	require.NoError(t, err)
+	db, rec := openRecorded(t, filepath.Join(t.TempDir(), "db"))
 	defer db.Close()
 	ps := int64(db.pageSize)
 
-	put := func(from, to, size int) {
-		require.NoError(t, db.Update(func(tx *Tx) error {
-			b, err := tx.CreateBucketIfNotExists([]byte("b"))
-			if err != nil {
-				return err
-			}
-			for i := from; i < to; i++ {
-				if err := b.Put(binary.BigEndian.AppendUint64(nil, uint64(i)), make([]byte, size)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}))
-	}
-	put(0, 8000, 32)
+	putKeys(t, db, 0, 8000, zeros(32))
 	// Free many pages, and let the free list release them.
-	put(0, 8000, 8)
-	put(8000, 8001, 8)
+	putKeys(t, db, 0, 8000, zeros(8))
+	putKeys(t, db, 8000, 8001, zeros(8))
 	var hwm Pgid
 	require.NoError(t, db.View(func(tx *Tx) error { hwm = tx.meta.pgid; return nil }))
 
 	rec.setTag(2)
-	put(0, 8000, 16) // rewrites every leaf, into pages from the free list
+	putKeys(t, db, 0, 8000, zeros(16)) // rewrites every leaf, into pages from the free list
 	reused, appended := 0, 0
 	for _, op := range rec.log() {
 		if op.tag != 2 || op.kind != opWriteAt || op.off < 2*ps {
