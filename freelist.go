@@ -393,7 +393,14 @@ func (a *arrayFree) take(n int) Pgid {
 			start = id
 		}
 		if id-start+1 == Pgid(n) {
-			a.ids = append(a.ids[:i+1-n], a.ids[i+1:]...)
+			if i+1 == n {
+				// The lowest ids, the common case: drop them from the
+				// front instead of moving every id above them down.
+				// add reallocates once the front's capacity is lost.
+				a.ids = a.ids[n:]
+			} else {
+				a.ids = append(a.ids[:i+1-n], a.ids[i+1:]...)
+			}
 			return start
 		}
 	}
