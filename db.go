@@ -260,6 +260,7 @@ type DB struct {
 	// checkReused allocates nothing.
 	reusedScratch  []pageRun
 	spilledScratch []*node
+	reusedFilter   pageFilter // the pages of reusedScratch, for refReused
 
 	// snap is what a reader begins on: the last committed meta and a
 	// mapping that covers it. Readers take it without a lock; see beginRO.

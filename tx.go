@@ -428,6 +428,41 @@ type pageRun struct {
 	seen  bool
 }
 
+// pageFilter is a set of page ids that may say yes for an id not in it but
+// never no for one in it: bit id mod 64*len(f) is set for each member.
+type pageFilter []uint64
+
+// reset returns f emptied and sized for n members, with at least eight bits
+// each, so that an id outside the set finds its bit clear seven times in
+// eight or more. It reuses f's array when it can.
+func (f pageFilter) reset(n int) pageFilter {
+	words := 8
+	for words*64 < 8*n {
+		words *= 2
+	}
+	if cap(f) < words {
+		return make(pageFilter, words)
+	}
+	f = f[:words]
+	clear(f)
+	return f
+}
+
+func (f pageFilter) bit(id Pgid) (word int, mask uint64) {
+	b := uint64(id) & uint64(64*len(f)-1) // len(f) is a power of two
+	return int(b / 64), 1 << (b % 64)
+}
+
+func (f pageFilter) add(id Pgid) {
+	w, m := f.bit(id)
+	f[w] |= m
+}
+
+func (f pageFilter) mayHold(id Pgid) bool {
+	w, m := f.bit(id)
+	return f[w]&m != 0
+}
+
 // checkReused fails the commit, before anything is written, if a page it
 // took from the free list is still reachable: the free list was damaged,
 // listing a live page, and writing would overwrite live data. What the
@@ -443,6 +478,17 @@ func (tx *Tx) checkReused() error {
 		return nil
 	}
 	slices.SortFunc(tx.reused, func(a, b pageRun) int { return cmp.Compare(a.start, b.start) })
+	pages := 0
+	for _, r := range tx.reused {
+		pages += r.n
+	}
+	db := tx.db
+	db.reusedFilter = db.reusedFilter.reset(pages)
+	for _, r := range tx.reused {
+		for id := r.start; id < r.start+Pgid(r.n); id++ {
+			db.reusedFilter.add(id)
+		}
+	}
 	if err := tx.refReused(tx.meta.root.root); err != nil {
 		return err
 	}
@@ -476,6 +522,11 @@ func (tx *Tx) checkReused() error {
 // start of a reused run is the one the commit made; any other pointer into
 // a reused run means the run is live.
 func (tx *Tx) refReused(id Pgid) error {
+	if !tx.db.reusedFilter.mayHold(id) {
+		// Most pointers a commit's branches hold lead to pages it did
+		// not take: one bit test instead of a binary search each.
+		return nil
+	}
 	runs := tx.reused
 	i, found := slices.BinarySearchFunc(runs, id, func(r pageRun, id Pgid) int { return cmp.Compare(r.start, id) })
 	if !found {

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"encoding/binary"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
@@ -206,4 +207,36 @@ func TestTx_WritePages_RewritesStaySingle(t *testing.T) {
 	}
 	require.Greater(t, reused, 10, "the commit rewrote pages from the free list")
 	t.Logf("%d reused-page writes, %d appended writes", reused, appended)
+}
+
+// TestPageFilter: every member is found, whatever its id, and most ids
+// that are not members are not, with the table sized for the members.
+func TestPageFilter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	var f pageFilter
+	for _, n := range []int{0, 1, 100, 5000} {
+		f = f.reset(n)
+		in := map[Pgid]bool{}
+		for len(in) < n {
+			id := Pgid(2 + rng.Uint64N(1<<40))
+			in[id] = true
+			f.add(id)
+		}
+		for id := range in {
+			require.True(t, f.mayHold(id), "n=%d: member %d not found", n, id)
+		}
+		wrong := 0
+		for range 10000 {
+			if id := Pgid(2 + rng.Uint64N(1<<40)); !in[id] && f.mayHold(id) {
+				wrong++
+			}
+		}
+		require.Less(t, wrong, 10000/6, "n=%d: %d of 10000 non-members reported", n, wrong)
+	}
+	// reset empties a reused table.
+	f = f.reset(10)
+	require.False(t, f.mayHold(3))
+	f.add(3)
+	f = f.reset(10)
+	require.False(t, f.mayHold(3), "reset kept a member")
 }
