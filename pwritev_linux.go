@@ -36,3 +36,14 @@ func (f osFile) writevAt(bufs [][]byte, off int64) error {
 	}
 	return nil
 }
+
+// cacheBasePages asks for read-ahead of [off, off+n) with FADV_WILLNEED.
+// The kernel's forced read-ahead caches base (order-0) pages, and a hole
+// reads as zeros without touching the disk; the pwritev that follows then
+// fills those pages instead of building a folio as large as the run. Pages
+// already cached are left as they are.
+func (f osFile) cacheBasePages(off, n int64) {
+	if rc, err := f.File.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _ = unix.Fadvise(int(fd), off, n, unix.FADV_WILLNEED) })
+	}
+}
