@@ -26,7 +26,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -432,13 +431,4 @@ func (r *reporter) skippedRow(res result) error {
 	}
 	_, err := fmt.Fprintf(r.w, "%-24s %-7s %s\n", res.Row, res.Unit, res.Skipped)
 	return err
-}
-
-// swapsOrder reports whether w runs bbolt first in every second pair (A B,
-// B A, A B, ...). The cold rows do: whichever engine reads the file second
-// in a pair reads it about 10% faster on this VM (the blocks are cached
-// below the guest's page cache, which eviction cannot reach), so the pairs
-// alternate, and an even -runs cancels the advantage in the median.
-func swapsOrder(w workload) bool {
-	return slices.ContainsFunc(coldWorkloads, func(c workload) bool { return c.name == w.name })
 }

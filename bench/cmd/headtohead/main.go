@@ -5,10 +5,13 @@
 //
 //	go run ./cmd/headtohead [-n keys] [-quick] [-runs N] [-json] [-only a,b] [-dir d] [-cpuprofile f] [-svg chart.svg]
 //
-// Each workload runs -runs times on each engine, alternating bolt, bbolt,
-// bolt, bbolt, on a fresh database file per run that is removed afterwards
-// (the cold rows, -only cold, swap the order in every second pair and share
-// two files; see cold.go).
+// Each workload runs -runs times on each engine, in pairs whose order
+// alternates (bolt bbolt, bbolt bolt, ...), on a fresh database file per run
+// that is removed afterwards (the cold rows, -only cold, share two files;
+// see cold.go). Alternating matters on this VM: whichever engine goes
+// second in a pair finds the disk in a different state (blocks cached below
+// the guest's page cache, discards of the file just removed), and an even
+// -runs cancels that in the median.
 // A row reports the median ops/s of each engine, the median of the per-run
 // ratios bolt/bbolt with their minimum and maximum, ns/op, heap allocations
 // per op (runtime.MemStats.Mallocs delta over the timed phase, all
@@ -177,15 +180,15 @@ func selectWorkloads(only string) ([]workload, error) {
 	return out, nil
 }
 
-// runWorkload runs w cfg.runs times on each engine, bolt first in each pair,
-// and folds the phases into one result per row.
+// runWorkload runs w cfg.runs times on each engine, bolt first in the odd
+// pairs and bbolt first in the even ones, and folds the phases into one result per row.
 func runWorkload(w workload, cfg *config, d *data, dir string, progress io.Writer) ([]result, error) {
 	// phases[run][engine][row]
 	phases := make([][len(kinds)][]phase, cfg.runs)
 	for r := range cfg.runs {
 		for j := range kinds {
 			ki := j
-			if r%2 == 1 && swapsOrder(w) {
+			if r%2 == 1 {
 				ki = len(kinds) - 1 - j
 			}
 			k := kinds[ki]
