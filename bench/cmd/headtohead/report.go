@@ -120,7 +120,7 @@ func (r *reporter) header(c *config) {
 	if r.json {
 		return
 	}
-	fmt.Fprintf(r.w, "bolt vs bbolt head to head: n=%d keys (%d B keys, %d B values), runs=%d per engine (A B A B), %s/%s, %d CPUs, %s\n\n",
+	fmt.Fprintf(r.w, "bolt vs bbolt head to head: n=%d keys (%d B keys, %d B values), runs=%d per engine (A B, B A, ...), %s/%s, %d CPUs, %s\n\n",
 		c.n, keySize, valueSize, c.runs, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(r.w, rowFormat, "row", "unit", "bolt ops/s", "bbolt ops/s", "ratio", "[min-max]",
 		"bolt ns/op", "bbolt ns/op", "bolt allocs", "bbolt allocs", "figures bolt/bbolt")

@@ -51,7 +51,7 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		n:              100_000,
-		runs:           3,
+		runs:           4,
 		perTx:          1000,
 		gets:           1_000_000,
 		scanKeys:       10_000_000,
