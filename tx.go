@@ -567,17 +567,7 @@ func (tx *Tx) writePages(hwm Pgid) error {
 	slices.Sort(ids)
 	onePage := func(id Pgid) bool { return len(tx.pages[id]) == db.pageSize }
 	if vw, ok := db.file.(vectorWriter); ok {
-		// The first and last appended one-page ids; runs lie between.
-		lo, hi := Pgid(0), Pgid(0)
-		for i, _ := slices.BinarySearch(ids, hwm); i < len(ids); i++ {
-			if onePage(ids[i]) {
-				lo, hi = cmp.Or(lo, ids[i]), ids[i]
-			}
-		}
-		if hi > lo {
-			ps := int64(db.pageSize)
-			vw.cacheBasePages(int64(lo)*ps, int64(hi-lo+1)*ps)
-		}
+		readyAppends(vw, ids, hwm, onePage, int64(db.pageSize))
 	}
 	var run [][]byte
 	for i := 0; i < len(ids); {
@@ -610,6 +600,25 @@ func (tx *Tx) writePages(hwm Pgid) error {
 		}
 	}
 	return nil
+}
+
+// readyAppends asks vw to cache as base pages the one-page pages among ids
+// (sorted) at or past hwm, in spans of adjacent ids that end at each page
+// with overflow: such a page is one write of its own, as in bbolt, and
+// readying it would only zero memory its write then fills. A lone page is
+// skipped, since a one-page write caches a base page anyway.
+func readyAppends(vw vectorWriter, ids []Pgid, hwm Pgid, onePage func(Pgid) bool, pageSize int64) {
+	i, _ := slices.BinarySearch(ids, hwm)
+	for i < len(ids) {
+		j := i
+		for j < len(ids) && onePage(ids[j]) {
+			j++
+		}
+		if j-i > 1 {
+			vw.cacheBasePages(int64(ids[i])*pageSize, int64(ids[j-1]-ids[i]+1)*pageSize)
+		}
+		i = j + 1 // past the page with overflow that ended the span
+	}
 }
 
 // writeRunPages bounds a run of appended pages joined into one write, and

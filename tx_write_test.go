@@ -240,3 +240,34 @@ func TestPageFilter(t *testing.T) {
 	f = f.reset(10)
 	require.False(t, f.mayHold(3), "reset kept a member")
 }
+
+// readyRecorder is a vectorWriter that records cacheBasePages calls.
+type readyRecorder struct{ spans [][2]int64 }
+
+func (r *readyRecorder) writevAt([][]byte, int64) error { return nil }
+func (r *readyRecorder) cacheBasePages(off, n int64) {
+	r.spans = append(r.spans, [2]int64{off, n})
+}
+
+// TestReadyAppends: only appended one-page pages are readied, in spans
+// that stop at each page with overflow; rewrites below the high-water mark
+// and lone appended pages are left alone.
+func TestReadyAppends(t *testing.T) {
+	const ps = 4096
+	overflow := map[Pgid]bool{13: true, 20: true} // 13..15 and 20..22
+	onePage := func(id Pgid) bool { return !overflow[id] }
+	for _, tc := range []struct {
+		ids  []Pgid
+		want [][2]int64
+	}{
+		{[]Pgid{2, 3, 10, 11, 12, 13, 16, 17, 20, 23}, [][2]int64{{10 * ps, 3 * ps}, {16 * ps, 2 * ps}}},
+		{[]Pgid{2, 3, 4}, nil}, // rewrites only
+		{[]Pgid{5, 10}, nil},   // one appended page
+		{[]Pgid{13, 16, 17}, [][2]int64{{16 * ps, 2 * ps}}},
+		{[]Pgid{10, 11, 13}, [][2]int64{{10 * ps, 2 * ps}}},
+	} {
+		var r readyRecorder
+		readyAppends(&r, tc.ids, 10, onePage, ps)
+		require.Equal(t, tc.want, r.spans, "ids %v", tc.ids)
+	}
+}
