@@ -286,6 +286,13 @@ func TestKill_Process(t *testing.T) {
 		next.apply(killMutations(last + 1))
 
 		readOnly := rng.IntN(2) == 0
+		if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+			// Killed after creating the file but before writing its
+			// meta pages (a slow start, as under wine): only a writable
+			// open initializes an empty file, in bbolt too.
+			require.Zero(t, known, "round %d: the file is empty after acknowledged transactions", round)
+			readOnly = false
+		}
 		db, err := Open(path, 0o600, &Options{ReadOnly: readOnly})
 		require.NoError(t, err, "round %d: open after the kill", round)
 		var got kvState
